@@ -1,0 +1,74 @@
+/*
+ * eval.h - what a packet meets: the reference FlowSpec semantics (RFC 8955
+ * §4.2 match, §5.1 order, §7 actions) evaluated directly on the routes, and
+ * a simulator of a translated plan under netfilter's semantics.  Tests
+ * compare the two on many packets; they share no matching code.
+ */
+#ifndef FLOWSPEC_EVAL_H
+#define FLOWSPEC_EVAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flowspec/rule.h"
+#include "flowspec/translate.h"
+
+/* A packet, reduced to the fields FlowSpec and our atoms can see. */
+struct fs_packet {
+	uint8_t family;        /* FS_INET or FS_INET6 */
+	uint8_t src[16], dst[16];
+	uint8_t proto;         /* IPv4 protocol; IPv6 upper-layer (last) next header */
+	uint16_t sport, dport; /* TCP/UDP, when the L4 header is present */
+	uint8_t icmp_type, icmp_code;
+	uint8_t tcp_flags;     /* FIN..CWR */
+	uint32_t length;       /* total length including the IP header */
+	uint8_t dscp;
+	bool df;               /* IPv4 don't-fragment */
+	bool frag;             /* IPv4: MF or offset; IPv6: a fragment header */
+	bool mf;               /* more fragments */
+	uint16_t frag_off;     /* fragment offset, 8-byte units */
+	uint32_t flow_label;   /* IPv6 */
+	uint32_t mark;         /* skb->mark on arrival */
+};
+
+/* True when the L4 header is in this packet (not a non-first fragment). */
+bool fs_packet_has_l4(const struct fs_packet *p);
+
+/* RFC 8955 fragment bits of the packet (DF, IsF, FF, LF). */
+uint8_t fs_packet_fragbits(const struct fs_packet *p);
+
+/* Reference: does route r match packet p (RFC 8955 §4.2 / RFC 8956 §3)? */
+bool fs_route_match(const struct fs_route *r, const struct fs_packet *p);
+
+enum fs_verdict {
+	FS_V_CONTINUE = 0, /* left the FlowSpec chain: normal forwarding */
+	FS_V_ACCEPT,       /* ACCEPT target (accept option) */
+	FS_V_DROP,
+};
+
+#define FS_OUTCOME_SAMPLES 16
+
+struct fs_outcome {
+	enum fs_verdict verdict;
+	int dscp;                        /* DSCP on leaving, or -1 if unchanged */
+	unsigned nsamples;
+	int samples[FS_OUTCOME_SAMPLES]; /* route index of each sample, in order */
+	int stopped_by;                  /* route index that ended evaluation, or -1 */
+};
+
+/*
+ * Reference outcome of the installed routes of plan (refused and empty ones
+ * skipped) for p.  over_limit says whether every rate limit is exceeded.
+ */
+void fs_ref_eval(const struct fs_plan *plan, const struct fs_packet *p, bool over_limit,
+    enum fs_accept_target accept, struct fs_outcome *out);
+
+/*
+ * Simulates the plan's filter (FORWARD) then mangle (POSTROUTING) tables
+ * on p, as netfilter would.
+ * 0, or -1 if the plan is malformed (unknown chain, loop deeper than 32).
+ */
+int fs_plan_eval(const struct fs_plan *plan, const struct fs_packet *p, bool over_limit,
+    struct fs_outcome *out);
+
+#endif

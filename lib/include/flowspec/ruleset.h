@@ -1,0 +1,57 @@
+/*
+ * ruleset.h - the desired state: every route received, per neighbor.
+ *
+ * A route is identified by (neighbor, canonical key).  An announce of a
+ * key the neighbor already has replaces it; a withdraw removes it; a
+ * neighbor going down flushes all of its routes.  When two neighbors
+ * announce the same NLRI, the one with the lowest address (string order)
+ * is applied and the other is kept in reserve.
+ */
+#ifndef FLOWSPEC_RULESET_H
+#define FLOWSPEC_RULESET_H
+
+#include <stddef.h>
+
+#include "flowspec/err.h"
+#include "flowspec/order.h"
+#include "flowspec/rule.h"
+
+struct fs_ruleset;
+
+/* An empty ruleset, or NULL on allocation failure. */
+struct fs_ruleset *fs_ruleset_new(void);
+
+/* Frees the ruleset and every route in it; rs may be NULL. */
+void fs_ruleset_free(struct fs_ruleset *rs);
+
+/*
+ * Takes ownership of route (also on failure) and stores it for peer,
+ * replacing the peer's route with the same key.  1 if it replaced a route,
+ * 0 if it was new, -1 (err set) on allocation failure or when max routes
+ * (fs_ruleset_set_max) would be exceeded.
+ */
+int fs_ruleset_announce(struct fs_ruleset *rs, const char *peer, struct fs_route *route,
+    struct fs_err *err);
+
+/* Removes peer's route with the NLRI of nlri (borrowed).  1 if removed, 0 if absent. */
+int fs_ruleset_withdraw(struct fs_ruleset *rs, const char *peer, const struct fs_route *nlri);
+
+/* Removes every route of peer (NULL: of every peer).  Returns how many. */
+size_t fs_ruleset_flush(struct fs_ruleset *rs, const char *peer);
+
+/* Routes stored, over all peers and families. */
+size_t fs_ruleset_count(const struct fs_ruleset *rs);
+
+/* Caps the number of routes stored (0: no cap; default FS_RULESET_MAX_DEFAULT). */
+#define FS_RULESET_MAX_DEFAULT 1000000
+void fs_ruleset_set_max(struct fs_ruleset *rs, size_t max);
+
+/*
+ * The routes of one family to apply, one per NLRI, in applied order.
+ * *out is a caller-freed array of borrowed pointers, valid until the next
+ * change to rs.  0, or -1 (err set) on allocation failure.
+ */
+int fs_ruleset_sorted(const struct fs_ruleset *rs, enum fs_family family,
+    enum fs_order_mode mode, const struct fs_route ***out, size_t *n, struct fs_err *err);
+
+#endif

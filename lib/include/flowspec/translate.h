@@ -1,0 +1,202 @@
+/*
+ * translate.h - FlowSpec routes to an exact netfilter plan.
+ *
+ * A plan is a list of chains per table (filter, and mangle when a route
+ * marks DSCP), each a list of rules made of match atoms and one target.
+ * Every decision is taken in filter, in route order, on the packet as it
+ * arrived; a traffic-marking route tags the packet in reserved fwmark bits,
+ * and mangle POSTROUTING, which runs after filter FORWARD, rewrites DSCP.
+ * Backends render a plan as an iptables-restore document (text.h) or as
+ * libiptc entries; eval.h simulates a plan on a packet, which is how the
+ * translation is tested against the reference evaluator.
+ *
+ * Each component becomes an exact set of values; each set becomes a cover
+ * of netfilter atoms.  A route is emitted either inline (the cross product
+ * of its covers, disjoint where the action is not idempotent), or as a
+ * sub-chain that RETURNs on every atom of the complement.  A route that
+ * neither form can express exactly is refused with a named reason.
+ */
+#ifndef FLOWSPEC_TRANSLATE_H
+#define FLOWSPEC_TRANSLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flowspec/err.h"
+#include "flowspec/order.h"
+#include "flowspec/rule.h"
+
+#define FS_ATOM_RANGES_MAX 15 /* multiport's 15 slots; u32 takes 11 */
+#define FS_RULE_ATOMS_MAX  16
+#define FS_CHAIN_NAME_MAX  29 /* XT_EXTENSION_MAXNAMELEN */
+
+enum fs_atom_kind {
+	FS_A_SRC = 1,    /* -s addr/mask */
+	FS_A_DST,        /* -d addr/mask */
+	FS_A_PROTO,      /* -p N (inv: ! -p N) */
+	FS_A_L4,         /* -p P -m tcp|udp (bare) or -m icmp --icmp-type any: L4 header present */
+	FS_A_PORT,       /* -p P, tcp/udp --sport/--dport lo:hi, or multiport --sports/--dports/--ports */
+	FS_A_TCPFLAGS,   /* -p tcp -m tcp --tcp-flags MASK COMP */
+	FS_A_ICMP,       /* -p icmp|ipv6-icmp --icmp(v6)-type T[/C] (code lo..hi: all or one) */
+	FS_A_LENGTH,     /* -m length --length lo:hi */
+	FS_A_DSCP,       /* -m dscp --dscp N */
+	FS_A_U32,        /* -m u32 on a fixed header field, ranges */
+	FS_A_FRAG6,      /* IPv6 fragment header tests */
+	FS_A_MARK,       /* -m mark [!] --mark VALUE/MASK (lo[0], hi[0]) */
+};
+
+/* Which field a FS_A_U32 atom reads. */
+enum fs_u32_field {
+	FS_U32_V4_PROTO = 1, /* "6&0xFF" */
+	FS_U32_V4_LEN,       /* "0&0xFFFF" total length */
+	FS_U32_V4_DSCP,      /* "0>>18&0x3F" */
+	FS_U32_V4_FRAG,      /* "4&0x7FFF": DF, MF, fragment offset */
+	FS_U32_V6_LEN,       /* "4>>16" payload length (length - 40) */
+	FS_U32_V6_DSCP,      /* "0>>22&0x3F" */
+	FS_U32_V6_FLOWLABEL, /* "0&0xFFFFF" */
+	FS_U32_V4_ICMP,      /* proto 1, offset 0, type in lo/hi, code in lo2/hi2 */
+};
+
+/* FS_A_FRAG6 forms. */
+enum fs_frag6 {
+	FS_F6_NONE = 1,  /* -m ipv6header ! --header ipv6-frag --soft */
+	FS_F6_ANY,       /* -m ipv6header --header ipv6-frag --soft */
+	FS_F6_FIRST,     /* -m frag --fragfirst   (offset 0) */
+	FS_F6_MORE,      /* -m frag --fragmore    (M set) */
+	FS_F6_LAST,      /* -m frag --fraglast    (M clear) */
+	FS_F6_FIRST_MORE,/* --fragfirst --fragmore */
+	FS_F6_FIRST_LAST,/* --fragfirst --fraglast (atomic fragment) */
+};
+
+struct fs_atom {
+	uint8_t kind;    /* enum fs_atom_kind */
+	uint8_t inv;     /* only for SRC, DST, PROTO */
+	uint8_t proto;   /* L4, PORT, TCPFLAGS, ICMP: 6, 17, 1 or 58 */
+	uint8_t field;   /* PORT: FS_C_PORT/DPORT/SPORT; U32: fs_u32_field; FRAG6: fs_frag6 */
+	uint8_t nr;      /* ranges used */
+	uint8_t plen;    /* SRC/DST: contiguous prefix length, or 255 if the mask is not contiguous */
+	uint16_t a, b;   /* TCPFLAGS mask, comp; ICMP type, -; PROTO/DSCP value */
+	uint16_t c, d;   /* ICMP code lo, hi */
+	uint8_t addr[16], mask[16];
+	uint32_t lo[FS_ATOM_RANGES_MAX], hi[FS_ATOM_RANGES_MAX];
+	uint8_t nr2;     /* FS_U32_V4_ICMP codes; 0 = any code */
+	uint32_t lo2[11], hi2[11];
+};
+
+enum fs_target {
+	FS_T_NONE = 0,  /* count only: no -j */
+	FS_T_DROP,
+	FS_T_ACCEPT,
+	FS_T_RETURN,
+	FS_T_JUMP,      /* -j chain */
+	FS_T_GOTO,      /* -g chain */
+	FS_T_NFLOG,     /* -j NFLOG --nflog-group G */
+	FS_T_DSCP,      /* -j DSCP --set-dscp N (mangle) */
+	FS_T_MARK,      /* -j MARK --set-xmark VALUE/MASK */
+};
+
+struct fs_hashlimit {
+	bool bytes;          /* byte mode (b/s) or packets */
+	uint64_t rate;       /* per unit below */
+	char unit;           /* 's', 'm', 'h', 'd' (packets); 's' for bytes */
+	uint32_t burst;      /* packets, or bytes in byte mode */
+	char name[16];
+};
+
+struct fs_prule {
+	struct fs_atom *atoms;  /* owned */
+	uint8_t natoms;
+	bool has_limit;
+	struct fs_hashlimit limit; /* -m hashlimit --hashlimit-above ... */
+	uint8_t target;         /* enum fs_target */
+	uint16_t arg;           /* NFLOG group, DSCP value */
+	uint32_t mark, mask;    /* MARK */
+	char chain[FS_CHAIN_NAME_MAX]; /* JUMP/GOTO */
+	int route;              /* index into the plan's route list, -1 for glue */
+};
+
+struct fs_pchain {
+	char name[FS_CHAIN_NAME_MAX];
+	struct fs_prule *rules;
+	size_t n, cap;
+};
+
+struct fs_ptable {
+	struct fs_pchain *chains; /* chains[0] is the base chain */
+	size_t n, cap;
+};
+
+/* A closed list of reasons a route is refused; each has a name string. */
+enum fs_refusal {
+	FS_R_OK = 0,
+	FS_R_REDIRECT,           /* redirect to VRF: no mapping configured */
+	FS_R_REDIRECT_IP,        /* redirect-to-IP: no mapping configured */
+	FS_R_CONFLICT,           /* two communities of one action disagree */
+	FS_R_RATE,               /* rate not expressible by hashlimit */
+	FS_R_TCP_FLAGS_HIGH,     /* TCP flag bits beyond CWR (NS, reserved) */
+	FS_R_TOO_COMPLEX,        /* more rules than the caps allow */
+	FS_R_FRAGMENT6,          /* IPv6 fragment set not expressible */
+	FS_R_FAMILY,             /* route family does not match the plan */
+	FS_R_INVALID,            /* failed validation */
+	FS_R_NOMEM,
+	FS_R__COUNT
+};
+
+/* The name of a refusal reason, e.g. "redirect-unmapped"; never NULL. */
+const char *fs_refusal_name(enum fs_refusal r);
+
+enum fs_accept_target { FS_ACCEPT_RETURN = 0, FS_ACCEPT_ACCEPT };
+
+struct fs_xlate_opts {
+	char chain[FS_CHAIN_NAME_MAX];  /* base chain, default "FLOWSPEC" */
+	char hook[FS_CHAIN_NAME_MAX];   /* chain that jumps to it, default "FORWARD" */
+	enum fs_accept_target accept;   /* default RETURN */
+	uint16_t nflog_group;           /* sample: default 0 */
+	/*
+	 * traffic-marking: filter tags the packet in these fwmark bits with
+	 * DSCP+1; mangle POSTROUTING (after filter) rewrites the DSCP and
+	 * clears them.  Seven contiguous bits; default 0x007f0000.
+	 */
+	uint32_t dscp_mark_mask;
+	char mangle_hook[FS_CHAIN_NAME_MAX]; /* default "POSTROUTING" */
+	unsigned dnf_max;               /* inline rules per route, default 64 */
+	unsigned cascade_max;           /* RETURN rules per sub-chain, default 256 */
+};
+
+/* Fills the defaults above. */
+void fs_xlate_opts_default(struct fs_xlate_opts *o);
+
+/* One route's outcome in a plan. */
+struct fs_proute {
+	const struct fs_route *route;  /* borrowed */
+	enum fs_refusal refusal;       /* FS_R_OK if installed */
+	char why[256];                 /* detail for a refusal; empty when installed */
+	bool empty;                    /* installed, but matches no packet (no rules) */
+};
+
+struct fs_plan {
+	uint8_t family;
+	struct fs_ptable filter, mangle; /* mangle.n == 0 when no route marks */
+	struct fs_proute *routes;        /* in applied order */
+	size_t nroutes;
+	unsigned refused[FS_R__COUNT];   /* counters by reason */
+};
+
+/*
+ * Builds the plan for routes[0..n) of one family, which must already be in
+ * applied order (see order.h).  Routes are borrowed and must outlive the
+ * plan.  Every refusal is recorded in plan->routes[i] and counted.
+ * Returns 0, or -1 (err set) only on allocation failure.
+ */
+int fs_plan_build(struct fs_plan *plan, enum fs_family family,
+    const struct fs_route *const *routes, size_t n,
+    const struct fs_xlate_opts *o, struct fs_err *err);
+
+/* Frees everything the plan owns (not the routes); plan may be NULL. */
+void fs_plan_free(struct fs_plan *plan);
+
+/* Number of rules in all chains of a table. */
+size_t fs_ptable_rules(const struct fs_ptable *t);
+
+#endif

@@ -1,0 +1,386 @@
+/*
+ * eval.c - reference FlowSpec evaluation and a netfilter plan simulator.
+ *
+ * The reference side reads the route's operator terms directly
+ * (valueset.c's fs_numeric_eval / fs_bitmask_eval); the simulator only
+ * reads plan atoms.  Neither calls the translator.
+ */
+#include <string.h>
+
+#include "flowspec/eval.h"
+#include "valueset.h"
+
+bool fs_packet_has_l4(const struct fs_packet *p)
+{
+	return !(p->frag && p->frag_off != 0);
+}
+
+uint8_t fs_packet_fragbits(const struct fs_packet *p)
+{
+	uint8_t b = 0;
+
+	if (p->family == FS_INET && p->df)
+		b |= FS_FRAG_DF;
+	if (p->frag) {
+		b |= FS_FRAG_ISF;
+		if (p->frag_off == 0)
+			b |= FS_FRAG_FF;
+		if (!p->mf)
+			b |= FS_FRAG_LF;
+	}
+	return b;
+}
+
+static bool prefix_match(const struct fs_prefix *pf, const uint8_t *addr)
+{
+	unsigned i;
+
+	for (i = pf->offset; i < pf->len; i++) {
+		uint8_t m = (uint8_t)(0x80 >> (i % 8));
+
+		if ((addr[i / 8] & m) != (pf->addr[i / 8] & m))
+			return false;
+	}
+	return true;
+}
+
+static bool comp_num(const struct fs_route *r, int t, uint32_t v)
+{
+	unsigned n;
+	const struct fs_term *tm = fs_route_terms(r, t, &n);
+
+	return fs_numeric_eval(tm, n, v);
+}
+
+bool fs_route_match(const struct fs_route *r, const struct fs_packet *p)
+{
+	bool l4 = fs_packet_has_l4(p);
+	bool tcpudp = (p->proto == 6 || p->proto == 17) && l4;
+	bool icmp = p->proto == (p->family == FS_INET ? 1 : 58) && l4;
+	unsigned n;
+	const struct fs_term *tm;
+
+	if (r->family != p->family)
+		return false;
+	if (fs_route_has(r, FS_C_DST) && !prefix_match(&r->dst, p->dst))
+		return false;
+	if (fs_route_has(r, FS_C_SRC) && !prefix_match(&r->src, p->src))
+		return false;
+	if (fs_route_has(r, FS_C_PROTO) && !comp_num(r, FS_C_PROTO, p->proto))
+		return false;
+	/* Port components match only TCP and UDP (RFC 8955 §4.2.2.4-6). */
+	if (fs_route_has(r, FS_C_PORT) &&
+	    !(tcpudp && (comp_num(r, FS_C_PORT, p->sport) || comp_num(r, FS_C_PORT, p->dport))))
+		return false;
+	if (fs_route_has(r, FS_C_DPORT) && !(tcpudp && comp_num(r, FS_C_DPORT, p->dport)))
+		return false;
+	if (fs_route_has(r, FS_C_SPORT) && !(tcpudp && comp_num(r, FS_C_SPORT, p->sport)))
+		return false;
+	if (fs_route_has(r, FS_C_ICMP_TYPE) && !(icmp && comp_num(r, FS_C_ICMP_TYPE, p->icmp_type)))
+		return false;
+	if (fs_route_has(r, FS_C_ICMP_CODE) && !(icmp && comp_num(r, FS_C_ICMP_CODE, p->icmp_code)))
+		return false;
+	if (fs_route_has(r, FS_C_TCP_FLAGS)) {
+		tm = fs_route_terms(r, FS_C_TCP_FLAGS, &n);
+		if (!(p->proto == 6 && l4 && fs_bitmask_eval(tm, n, p->tcp_flags)))
+			return false;
+	}
+	if (fs_route_has(r, FS_C_PKT_LEN) && !comp_num(r, FS_C_PKT_LEN, p->length))
+		return false;
+	if (fs_route_has(r, FS_C_DSCP) && !comp_num(r, FS_C_DSCP, p->dscp))
+		return false;
+	if (fs_route_has(r, FS_C_FRAGMENT)) {
+		tm = fs_route_terms(r, FS_C_FRAGMENT, &n);
+		if (!fs_bitmask_eval(tm, n, fs_packet_fragbits(p)))
+			return false;
+	}
+	if (fs_route_has(r, FS_C_FLOW_LABEL) && !comp_num(r, FS_C_FLOW_LABEL, p->flow_label))
+		return false;
+	return true;
+}
+
+static void sample(struct fs_outcome *out, int route)
+{
+	if (out->nsamples < FS_OUTCOME_SAMPLES)
+		out->samples[out->nsamples] = route;
+	out->nsamples++;
+}
+
+void fs_ref_eval(const struct fs_plan *plan, const struct fs_packet *p, bool over_limit,
+    enum fs_accept_target accept, struct fs_outcome *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->dscp = -1;
+	out->stopped_by = -1;
+	for (i = 0; i < plan->nroutes; i++) {
+		const struct fs_route *r = plan->routes[i].route;
+		const struct fs_actions *a = &r->act;
+		bool drop = (a->has_rate_bytes && a->rate_bytes == 0) ||
+		    (a->has_rate_pkts && a->rate_pkts == 0);
+
+		if (plan->routes[i].refusal != FS_R_OK || plan->routes[i].empty)
+			continue;
+		if (!fs_route_match(r, p))
+			continue;
+		if (a->has_action && a->sample)
+			sample(out, (int)i);
+		if (a->has_mark && !drop)
+			out->dscp = a->dscp;
+		if (drop || ((a->has_rate_bytes || a->has_rate_pkts) && over_limit)) {
+			out->verdict = FS_V_DROP;
+			out->dscp = -1;
+			out->stopped_by = (int)i;
+			return;
+		}
+		if (!(a->has_action && a->terminal)) {
+			out->verdict = accept == FS_ACCEPT_ACCEPT ? FS_V_ACCEPT : FS_V_CONTINUE;
+			out->stopped_by = (int)i;
+			return;
+		}
+	}
+}
+
+/* ---- simulator ----------------------------------------------------------- */
+
+static bool in_ranges(const struct fs_atom *a, uint32_t v)
+{
+	unsigned i;
+
+	for (i = 0; i < a->nr; i++)
+		if (v >= a->lo[i] && v <= a->hi[i])
+			return true;
+	return false;
+}
+
+static bool addr_match(const struct fs_atom *a, const uint8_t *addr, unsigned len)
+{
+	unsigned i;
+
+	for (i = 0; i < len; i++)
+		if ((addr[i] & a->mask[i]) != (a->addr[i] & a->mask[i]))
+			return false;
+	return true;
+}
+
+static uint32_t u32_field(const struct fs_packet *p, unsigned field)
+{
+	switch (field) {
+	case FS_U32_V4_PROTO: return p->proto;
+	case FS_U32_V4_LEN: return p->length & 0xffff;
+	case FS_U32_V4_DSCP: return p->dscp;
+	case FS_U32_V4_FRAG:
+		return (p->df ? 0x4000u : 0) | (p->mf ? 0x2000u : 0) | (p->frag_off & 0x1fffu);
+	case FS_U32_V6_LEN: return p->length - 40;
+	case FS_U32_V6_DSCP: return p->dscp;
+	case FS_U32_V6_FLOWLABEL: return p->flow_label;
+	default: return 0xffffffffu;
+	}
+}
+
+static bool frag6(const struct fs_packet *p, unsigned form)
+{
+	bool first = p->frag_off == 0;
+
+	if (form == FS_F6_NONE)
+		return !p->frag;
+	if (!p->frag)
+		return false;
+	switch (form) {
+	case FS_F6_ANY: return true;
+	case FS_F6_FIRST: return first;
+	case FS_F6_MORE: return p->mf;
+	case FS_F6_LAST: return !p->mf;
+	case FS_F6_FIRST_MORE: return first && p->mf;
+	case FS_F6_FIRST_LAST: return first && !p->mf;
+	default: return false;
+	}
+}
+
+static bool atom_match(const struct fs_atom *a, const struct fs_packet *p)
+{
+	unsigned alen = p->family == FS_INET ? 4 : 16;
+	bool l4 = fs_packet_has_l4(p);
+	bool r;
+
+	switch (a->kind) {
+	case FS_A_SRC:
+		r = addr_match(a, p->src, alen);
+		return a->inv ? !r : r;
+	case FS_A_DST:
+		r = addr_match(a, p->dst, alen);
+		return a->inv ? !r : r;
+	case FS_A_PROTO:
+		r = p->proto == a->a;
+		return a->inv ? !r : r;
+	case FS_A_L4:
+		return p->proto == a->proto && l4;
+	case FS_A_PORT:
+		if (p->proto != a->proto || !l4)
+			return false;
+		if (a->field == FS_C_DPORT)
+			return in_ranges(a, p->dport);
+		if (a->field == FS_C_SPORT)
+			return in_ranges(a, p->sport);
+		return in_ranges(a, p->sport) || in_ranges(a, p->dport);
+	case FS_A_TCPFLAGS:
+		return p->proto == 6 && l4 && (p->tcp_flags & a->a) == a->b;
+	case FS_A_ICMP:
+		/* ipt_icmp reads type 255 as "any type" */
+		if (p->proto != a->proto || !l4)
+			return false;
+		if (p->family == FS_INET && a->a == 255)
+			return true;
+		return p->icmp_type == a->a && p->icmp_code >= a->c && p->icmp_code <= a->d;
+	case FS_A_LENGTH:
+		return in_ranges(a, p->length);
+	case FS_A_DSCP:
+		return p->dscp == a->a;
+	case FS_A_U32:
+		if (a->field == FS_U32_V4_ICMP) {
+			struct fs_atom codes = *a;
+
+			if (p->proto != 1 || p->frag_off != 0 || !in_ranges(a, p->icmp_type))
+				return false;
+			if (a->nr2 == 0)
+				return true;
+			memcpy(codes.lo, a->lo2, sizeof(a->lo2));
+			memcpy(codes.hi, a->hi2, sizeof(a->hi2));
+			codes.nr = a->nr2;
+			return in_ranges(&codes, p->icmp_code);
+		}
+		return in_ranges(a, u32_field(p, a->field));
+	case FS_A_FRAG6:
+		return frag6(p, a->field);
+	case FS_A_MARK:
+		r = (p->mark & a->hi[0]) == a->lo[0];
+		return a->inv ? !r : r;
+	default:
+		return false;
+	}
+}
+
+static const struct fs_pchain *find_chain(const struct fs_ptable *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (strcmp(t->chains[i].name, name) == 0)
+			return &t->chains[i];
+	return NULL;
+}
+
+/* Runs one table from its hook chain: 0 with *v set, -1 on a malformed plan. */
+static int run_table(const struct fs_ptable *t, struct fs_packet *p, bool over_limit,
+    struct fs_outcome *out, enum fs_verdict *v)
+{
+	struct { const struct fs_pchain *c; size_t i; } stack[32];
+	const struct fs_pchain *c;
+	size_t i = 0;
+	int depth = 0;
+	unsigned steps = 0;
+
+	*v = FS_V_CONTINUE;
+	if (t->n == 0)
+		return 0;
+	c = &t->chains[0];
+	for (;;) {
+		const struct fs_prule *r;
+		unsigned k;
+		bool m = true;
+
+		if (++steps > 1000000)
+			return -1;
+		if (i >= c->n) {
+			/* falling off a user chain returns; off the hook: its policy (ACCEPT) */
+			if (depth == 0)
+				return 0;
+			depth--;
+			c = stack[depth].c;
+			i = stack[depth].i;
+			continue;
+		}
+		r = &c->rules[i++];
+		for (k = 0; k < r->natoms && m; k++)
+			m = atom_match(&r->atoms[k], p);
+		if (m && r->has_limit)
+			m = over_limit; /* --hashlimit-above: true only over the rate */
+		if (!m)
+			continue;
+		switch (r->target) {
+		case FS_T_NONE:
+			break;
+		case FS_T_DROP:
+			*v = FS_V_DROP;
+			out->stopped_by = r->route;
+			return 0;
+		case FS_T_ACCEPT:
+			*v = FS_V_ACCEPT;
+			out->stopped_by = r->route;
+			return 0;
+		case FS_T_RETURN:
+			if (depth == 0)
+				return 0;
+			depth--;
+			c = stack[depth].c;
+			i = stack[depth].i;
+			break;
+		case FS_T_JUMP:
+		case FS_T_GOTO: {
+			const struct fs_pchain *to = find_chain(t, r->chain);
+
+			if (to == NULL)
+				return -1;
+			if (r->target == FS_T_JUMP) {
+				if (depth == 32)
+					return -1;
+				stack[depth].c = c;
+				stack[depth].i = i;
+				depth++;
+			}
+			c = to;
+			i = 0;
+			break;
+		}
+		case FS_T_NFLOG:
+			sample(out, r->route);
+			break;
+		case FS_T_DSCP:
+			p->dscp = (uint8_t)r->arg;
+			out->dscp = r->arg;
+			break;
+		case FS_T_MARK:
+			p->mark = (p->mark & ~r->mask) ^ r->mark;
+			break;
+		default:
+			return -1;
+		}
+	}
+}
+
+int fs_plan_eval(const struct fs_plan *plan, const struct fs_packet *p, bool over_limit,
+    struct fs_outcome *out)
+{
+	struct fs_packet q = *p;
+	enum fs_verdict v, mv;
+
+	memset(out, 0, sizeof(*out));
+	out->dscp = -1;
+	out->stopped_by = -1;
+	/* filter FORWARD decides; mangle POSTROUTING only sees what it let through */
+	if (run_table(&plan->filter, &q, over_limit, out, &v) < 0)
+		return -1;
+	out->verdict = v;
+	if (v == FS_V_DROP) {
+		out->dscp = -1;
+		return 0;
+	}
+	if (run_table(&plan->mangle, &q, over_limit, out, &mv) < 0)
+		return -1;
+	if (mv == FS_V_DROP)
+		return -1; /* mangle never drops */
+	if ((q.mark & 0x007f0000u) != 0 && plan->mangle.n > 0)
+		return -1; /* the tag must not leave the box */
+	return 0;
+}

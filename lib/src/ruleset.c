@@ -1,0 +1,268 @@
+/*
+ * ruleset.c - desired state as a hash of (peer, key) -> route.
+ */
+#define _GNU_SOURCE
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowspec/ruleset.h"
+
+struct entry {
+	struct entry *next;
+	uint32_t hash;
+	char peer[48];
+	uint8_t *key;
+	size_t klen;
+	struct fs_route *route;
+};
+
+struct fs_ruleset {
+	struct entry **b;
+	size_t nb, n, max;
+};
+
+static uint32_t hash_of(const char *peer, const uint8_t *key, size_t klen)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; peer[i] != '\0'; i++) {
+		h ^= (uint8_t)peer[i];
+		h *= 16777619u;
+	}
+	h ^= 0xff;
+	h *= 16777619u;
+	for (i = 0; i < klen; i++) {
+		h ^= key[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+struct fs_ruleset *fs_ruleset_new(void)
+{
+	struct fs_ruleset *rs = calloc(1, sizeof(*rs));
+
+	if (rs == NULL)
+		return NULL;
+	rs->nb = 1024;
+	rs->b = calloc(rs->nb, sizeof(*rs->b));
+	if (rs->b == NULL) {
+		free(rs);
+		return NULL;
+	}
+	rs->max = FS_RULESET_MAX_DEFAULT;
+	return rs;
+}
+
+static void entry_free(struct entry *e)
+{
+	fs_route_free(e->route);
+	free(e->key);
+	free(e);
+}
+
+void fs_ruleset_free(struct fs_ruleset *rs)
+{
+	if (rs == NULL)
+		return;
+	fs_ruleset_flush(rs, NULL);
+	free(rs->b);
+	free(rs);
+}
+
+void fs_ruleset_set_max(struct fs_ruleset *rs, size_t max)
+{
+	rs->max = max;
+}
+
+size_t fs_ruleset_count(const struct fs_ruleset *rs)
+{
+	return rs->n;
+}
+
+static void grow(struct fs_ruleset *rs)
+{
+	size_t nb = rs->nb * 2, i;
+	struct entry **b = calloc(nb, sizeof(*b));
+
+	if (b == NULL)
+		return; /* keep the old table: longer chains, still correct */
+	for (i = 0; i < rs->nb; i++) {
+		struct entry *e = rs->b[i], *next;
+
+		for (; e != NULL; e = next) {
+			next = e->next;
+			e->next = b[e->hash & (nb - 1)];
+			b[e->hash & (nb - 1)] = e;
+		}
+	}
+	free(rs->b);
+	rs->b = b;
+	rs->nb = nb;
+}
+
+static struct entry **find(const struct fs_ruleset *rs, const char *peer, const uint8_t *key,
+    size_t klen, uint32_t h)
+{
+	struct entry **pe = &rs->b[h & (rs->nb - 1)];
+
+	for (; *pe != NULL; pe = &(*pe)->next)
+		if ((*pe)->hash == h && (*pe)->klen == klen && memcmp((*pe)->key, key, klen) == 0 &&
+		    strcmp((*pe)->peer, peer) == 0)
+			return pe;
+	return pe;
+}
+
+int fs_ruleset_announce(struct fs_ruleset *rs, const char *peer, struct fs_route *route,
+    struct fs_err *err)
+{
+	uint8_t key[FS_KEY_MAX];
+	int klen = fs_route_key(route, key, sizeof(key));
+	struct entry **pe, *e;
+	uint32_t h;
+
+	if (klen < 0) {
+		fs_route_free(route);
+		return fs_err_set(err, FS_E_LIMIT, "route NLRI longer than %d bytes", FS_KEY_MAX);
+	}
+	h = hash_of(peer, key, (size_t)klen);
+	pe = find(rs, peer, key, (size_t)klen, h);
+	if (*pe != NULL) {
+		fs_route_free((*pe)->route);
+		(*pe)->route = route;
+		return 1;
+	}
+	if (rs->max != 0 && rs->n >= rs->max) {
+		fs_route_free(route);
+		return fs_err_set(err, FS_E_LIMIT, "route limit of %zu reached", rs->max);
+	}
+	e = calloc(1, sizeof(*e));
+	if (e == NULL || (e->key = malloc((size_t)klen)) == NULL) {
+		free(e);
+		fs_route_free(route);
+		return fs_err_set(err, FS_E_NOMEM, "out of memory storing a route");
+	}
+	memcpy(e->key, key, (size_t)klen);
+	e->klen = (size_t)klen;
+	e->hash = h;
+	e->route = route;
+	snprintf(e->peer, sizeof(e->peer), "%s", peer);
+	*pe = e;
+	rs->n++;
+	if (rs->n > rs->nb)
+		grow(rs);
+	return 0;
+}
+
+int fs_ruleset_withdraw(struct fs_ruleset *rs, const char *peer, const struct fs_route *nlri)
+{
+	uint8_t key[FS_KEY_MAX];
+	int klen = fs_route_key(nlri, key, sizeof(key));
+	struct entry **pe, *e;
+
+	if (klen < 0)
+		return 0;
+	pe = find(rs, peer, key, (size_t)klen, hash_of(peer, key, (size_t)klen));
+	if (*pe == NULL)
+		return 0;
+	e = *pe;
+	*pe = e->next;
+	entry_free(e);
+	rs->n--;
+	return 1;
+}
+
+size_t fs_ruleset_flush(struct fs_ruleset *rs, const char *peer)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < rs->nb; i++) {
+		struct entry **pe = &rs->b[i];
+
+		while (*pe != NULL) {
+			struct entry *e = *pe;
+
+			if (peer == NULL || strcmp(e->peer, peer) == 0) {
+				*pe = e->next;
+				entry_free(e);
+				n++;
+			} else {
+				pe = &e->next;
+			}
+		}
+	}
+	rs->n -= n;
+	return n;
+}
+
+static int by_key_peer(const void *a, const void *b)
+{
+	const struct entry *x = *(const struct entry *const *)a;
+	const struct entry *y = *(const struct entry *const *)b;
+	size_t l = x->klen < y->klen ? x->klen : y->klen;
+	int c = memcmp(x->key, y->key, l);
+
+	if (c != 0)
+		return c;
+	if (x->klen != y->klen)
+		return x->klen < y->klen ? -1 : 1;
+	return strcmp(x->peer, y->peer);
+}
+
+static int by_order(const void *a, const void *b, void *ctx)
+{
+	enum fs_order_mode sort_mode = *(const enum fs_order_mode *)ctx;
+	const struct entry *x = *(const struct entry *const *)a;
+	const struct entry *y = *(const struct entry *const *)b;
+	bool dx = fs_route_is_default(x->route), dy = fs_route_is_default(y->route);
+
+	if (dx != dy)
+		return dx ? 1 : -1;
+	if (sort_mode == FS_ORDER_SEQUENCE) {
+		if (x->route->has_seq != y->route->has_seq)
+			return x->route->has_seq ? -1 : 1;
+		if (x->route->has_seq && x->route->seq != y->route->seq)
+			return x->route->seq < y->route->seq ? -1 : 1;
+	}
+	return fs_key_cmp_rfc(x->key, x->klen, y->key, y->klen);
+}
+
+int fs_ruleset_sorted(const struct fs_ruleset *rs, enum fs_family family,
+    enum fs_order_mode mode, const struct fs_route ***out, size_t *n, struct fs_err *err)
+{
+	struct entry **v;
+	const struct fs_route **r;
+	size_t i, k = 0, m = 0;
+
+	v = malloc((rs->n ? rs->n : 1) * sizeof(*v));
+	if (v == NULL)
+		return fs_err_set(err, FS_E_NOMEM, "out of memory sorting routes");
+	for (i = 0; i < rs->nb; i++) {
+		struct entry *e;
+
+		for (e = rs->b[i]; e != NULL; e = e->next)
+			if (e->route->family == family)
+				v[k++] = e;
+	}
+	/* one route per NLRI: the lowest peer address wins */
+	qsort(v, k, sizeof(*v), by_key_peer);
+	for (i = 0; i < k; i++)
+		if (m == 0 || v[m - 1]->klen != v[i]->klen ||
+		    memcmp(v[m - 1]->key, v[i]->key, v[i]->klen) != 0)
+			v[m++] = v[i];
+	qsort_r(v, m, sizeof(*v), by_order, &mode);
+	r = malloc((m ? m : 1) * sizeof(*r));
+	if (r == NULL) {
+		free(v);
+		return fs_err_set(err, FS_E_NOMEM, "out of memory sorting routes");
+	}
+	for (i = 0; i < m; i++)
+		r[i] = v[i]->route;
+	free(v);
+	*out = r;
+	*n = m;
+	return 0;
+}

@@ -1,0 +1,1595 @@
+/*
+ * translate.c - FlowSpec routes to an exact netfilter plan.
+ *
+ * Per route: each component becomes an exact value set (valueset.c); each
+ * set becomes a positive cover (atoms whose OR is exactly the set) and, on
+ * demand, a negative cover (atoms whose OR is exactly the complement).
+ *
+ * Inline form: the cross product of the positive covers, one rule per
+ * product row.  Rows are pairwise disjoint unless a cover overlaps; an
+ * overlapping cover is allowed only where the route stops evaluation
+ * (first match wins), never for a route whose action continues (it would
+ * sample or count a packet twice).
+ *
+ * Cascade form: a sub-chain entered on the single-atom covers, which
+ * RETURNs on every term of the other components' negative covers, then
+ * applies the action.  A route that must stop with a non-terminal target
+ * (RETURN-accept, rate limit within rate) cannot RETURN two chain levels,
+ * so the list is split: the sub-chain is entered by goto, non-matching
+ * packets goto a continuation chain holding the rest of the routes, and a
+ * matching packet falls off the end, which returns to the hook (FORWARD).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowspec/log.h"
+#include "flowspec/translate.h"
+#include "valueset.h"
+
+static const char *const refusal_names[FS_R__COUNT] = {
+	[FS_R_OK] = "ok",
+	[FS_R_REDIRECT] = "redirect-unmapped",
+	[FS_R_REDIRECT_IP] = "redirect-ip-unmapped",
+	[FS_R_CONFLICT] = "conflicting-actions",
+	[FS_R_RATE] = "rate-not-expressible",
+	[FS_R_TCP_FLAGS_HIGH] = "tcp-flags-beyond-cwr",
+	[FS_R_TOO_COMPLEX] = "too-complex",
+	[FS_R_FRAGMENT6] = "ipv6-fragment-set",
+	[FS_R_FAMILY] = "wrong-family",
+	[FS_R_INVALID] = "invalid",
+	[FS_R_NOMEM] = "out-of-memory",
+};
+
+const char *fs_refusal_name(enum fs_refusal r)
+{
+	if ((unsigned)r >= FS_R__COUNT)
+		return "?";
+	return refusal_names[r];
+}
+
+void fs_xlate_opts_default(struct fs_xlate_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	snprintf(o->chain, sizeof(o->chain), "FLOWSPEC");
+	snprintf(o->hook, sizeof(o->hook), "FORWARD");
+	o->accept = FS_ACCEPT_RETURN;
+	o->nflog_group = 0;
+	o->dnf_max = 64;
+	o->cascade_max = 256;
+	o->dscp_mark_mask = 0x007f0000u;
+	snprintf(o->mangle_hook, sizeof(o->mangle_hook), "POSTROUTING");
+}
+
+/* ---- covers ---------------------------------------------------------- */
+
+#define CT_ATOMS 2
+
+/* A conjunction of atoms (one for every cover but type 4's complement). */
+struct cterm {
+	struct fs_atom a[CT_ATOMS];
+	uint8_t n;
+};
+
+struct cover {
+	struct cterm *t;
+	unsigned n, cap;
+	bool disjoint;
+	bool ok;     /* false: this cover could not be built */
+};
+
+static void cover_init(struct cover *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->disjoint = true;
+	c->ok = true;
+}
+
+static void cover_free(struct cover *c)
+{
+	free(c->t);
+	memset(c, 0, sizeof(*c));
+}
+
+static struct cterm *cover_add(struct cover *c)
+{
+	struct cterm *nt;
+
+	if (!c->ok)
+		return NULL;
+	if (c->n == c->cap) {
+		unsigned ncap = c->cap ? c->cap * 2 : 4;
+
+		nt = realloc(c->t, ncap * sizeof(*nt));
+		if (nt == NULL) {
+			c->ok = false;
+			return NULL;
+		}
+		c->t = nt;
+		c->cap = ncap;
+	}
+	nt = &c->t[c->n++];
+	memset(nt, 0, sizeof(*nt));
+	nt->n = 1;
+	return nt;
+}
+
+/* Chunks a set into atoms of at most per ranges (multiport: slots). */
+static void cover_ranges(struct cover *c, const struct fs_ivset *s,
+    const struct fs_atom *proto_atom, unsigned per, bool slots)
+{
+	unsigned i = 0;
+
+	while (i < s->n) {
+		struct cterm *ct = cover_add(c);
+		struct fs_atom *a;
+		unsigned used = 0;
+
+		if (ct == NULL)
+			return;
+		a = &ct->a[0];
+		*a = *proto_atom;
+		a->nr = 0;
+		while (i < s->n) {
+			unsigned cost = slots ? (s->r[i].lo == s->r[i].hi ? 1 : 2) : 1;
+
+			if (used + cost > per || a->nr == FS_ATOM_RANGES_MAX)
+				break;
+			a->lo[a->nr] = s->r[i].lo;
+			a->hi[a->nr] = s->r[i].hi;
+			a->nr++;
+			used += cost;
+			i++;
+		}
+	}
+}
+
+/* ---- per-component covers -------------------------------------------- */
+
+struct xctx {
+	const struct fs_route *r;
+	uint8_t fam;
+	enum fs_refusal refusal;
+	char why[256];
+};
+
+static int refuse(struct xctx *x, enum fs_refusal why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#include <stdarg.h>
+static int refuse(struct xctx *x, enum fs_refusal why, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (x->refusal == FS_R_OK) {
+		x->refusal = why;
+		va_start(ap, fmt);
+		vsnprintf(x->why, sizeof(x->why), fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static void prefix_atom(struct fs_atom *a, int kind, const struct fs_prefix *p, bool v4)
+{
+	unsigned i;
+
+	memset(a, 0, sizeof(*a));
+	a->kind = (uint8_t)kind;
+	memcpy(a->addr, p->addr, 16);
+	for (i = p->offset; i < p->len; i++)
+		a->mask[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+	a->plen = p->offset == 0 ? p->len : 255;
+	(void)v4;
+}
+
+/* The IPv6 next-header values ip6tables never reports as the upper layer. */
+static bool v6_ext_header(uint32_t v)
+{
+	return v == 0 || v == 43 || v == 44 || v == 51 || v == 60;
+}
+
+/* Protocol set without L4 components: native -p, u32 (IPv4) or -p per value (IPv6). */
+static void cover_proto(struct cover *c, const struct fs_ivset *s, uint8_t fam)
+{
+	struct fs_atom a;
+	unsigned i;
+	uint32_t v;
+
+	memset(&a, 0, sizeof(a));
+	if (fam == FS_INET) {
+		if (s->n == 1 && s->r[0].lo == s->r[0].hi && s->r[0].lo != 0) {
+			struct cterm *ct = cover_add(c);
+
+			if (ct == NULL)
+				return;
+			ct->a[0].kind = FS_A_PROTO;
+			ct->a[0].a = (uint16_t)s->r[0].lo;
+			return;
+		}
+		a.kind = FS_A_U32;
+		a.field = FS_U32_V4_PROTO;
+		cover_ranges(c, s, &a, 11, false);
+		return;
+	}
+	for (i = 0; i < s->n; i++)
+		for (v = s->r[i].lo; v <= s->r[i].hi; v++) {
+			struct cterm *ct;
+
+			if (v6_ext_header(v))
+				continue;
+			ct = cover_add(c);
+			if (ct == NULL)
+				return;
+			ct->a[0].kind = FS_A_PROTO;
+			ct->a[0].a = (uint16_t)v;
+		}
+}
+
+/* Ports of one protocol: type 5/6 native or multiport; type 4 multiport --ports. */
+static void cover_ports(struct cover *c, const struct fs_ivset *s, int t, uint8_t proto)
+{
+	struct fs_atom a;
+
+	memset(&a, 0, sizeof(a));
+	a.kind = FS_A_PORT;
+	a.proto = proto;
+	a.field = (uint8_t)t;
+	cover_ranges(c, s, &a, 15, true);
+	if (t == FS_C_PORT && c->n > 1)
+		c->disjoint = false; /* sport in one chunk, dport in another */
+}
+
+/* Type 4's complement: sport AND dport both outside the set. */
+static void cover_port_neg(struct cover *c, const struct fs_ivset *comp, uint8_t proto)
+{
+	struct cover cs, cd;
+	unsigned i, j;
+
+	cover_init(&cs);
+	cover_init(&cd);
+	cover_ports(&cs, comp, FS_C_SPORT, proto);
+	cover_ports(&cd, comp, FS_C_DPORT, proto);
+	if (!cs.ok || !cd.ok)
+		c->ok = false;
+	/* multiport --sports / --dports: force the multiport form */
+	for (i = 0; c->ok && i < cs.n; i++)
+		for (j = 0; j < cd.n; j++) {
+			struct cterm *ct = cover_add(c);
+
+			if (ct == NULL)
+				break;
+			ct->a[0] = cs.t[i].a[0];
+			ct->a[1] = cd.t[j].a[0];
+			ct->n = 2;
+		}
+	cover_free(&cs);
+	cover_free(&cd);
+}
+
+/*
+ * IPv4 ICMP by u32 (type 255 is the native icmp match's wildcard, and its
+ * text form has no code ranges): chunks of types x chunks of codes.
+ */
+static void cover_icmp_u32(struct cover *c, const struct fs_ivset *types,
+    const struct fs_ivset *codes)
+{
+	unsigned i = 0, j;
+
+	while (i < types->n) {
+		unsigned ti = i, tn = 0;
+
+		while (i < types->n && tn < 11) {
+			i++;
+			tn++;
+		}
+		j = 0;
+		do {
+			struct cterm *ct = cover_add(c);
+			struct fs_atom *a;
+			unsigned k;
+
+			if (ct == NULL)
+				return;
+			a = &ct->a[0];
+			a->kind = FS_A_U32;
+			a->field = FS_U32_V4_ICMP;
+			for (k = 0; k < tn; k++) {
+				a->lo[k] = types->r[ti + k].lo;
+				a->hi[k] = types->r[ti + k].hi;
+			}
+			a->nr = (uint8_t)tn;
+			for (k = 0; codes != NULL && j < codes->n && k < 11; k++, j++) {
+				a->lo2[k] = codes->r[j].lo;
+				a->hi2[k] = codes->r[j].hi;
+			}
+			a->nr2 = (uint8_t)k;
+		} while (codes != NULL && j < codes->n);
+	}
+}
+
+/* ICMP type x code product.  v4 type 255 is the icmp match's wildcard. */
+static int cover_icmp(struct xctx *x, struct cover *c, const struct fs_ivset *types,
+    const struct fs_ivset *codes, uint8_t proto, unsigned cap)
+{
+	bool anycode = codes->n == 1 && codes->r[0].lo == 0 && codes->r[0].hi == 255;
+	uint64_t nt = fs_ivset_count(types), nc = anycode ? 1 : fs_ivset_count(codes);
+	unsigned i, j;
+	uint32_t t, cd;
+
+	if (proto == 1 && (nt * nc > cap || fs_ivset_has(types, 255))) {
+		cover_icmp_u32(c, types, anycode ? NULL : codes);
+		return 0;
+	}
+	if (nt * nc > cap) {
+		c->ok = false;
+		return 0;
+	}
+	for (i = 0; i < types->n; i++)
+		for (t = types->r[i].lo; t <= types->r[i].hi; t++) {
+			if (anycode) {
+				struct cterm *ct = cover_add(c);
+
+				if (ct == NULL)
+					return 0;
+				ct->a[0].kind = FS_A_ICMP;
+				ct->a[0].proto = proto;
+				ct->a[0].a = (uint16_t)t;
+				ct->a[0].c = 0;
+				ct->a[0].d = 255;
+				continue;
+			}
+			for (j = 0; j < codes->n; j++)
+				for (cd = codes->r[j].lo; cd <= codes->r[j].hi; cd++) {
+					struct cterm *ct = cover_add(c);
+
+					if (ct == NULL)
+						return 0;
+					ct->a[0].kind = FS_A_ICMP;
+					ct->a[0].proto = proto;
+					ct->a[0].a = (uint16_t)t;
+					ct->a[0].c = (uint16_t)cd;
+					ct->a[0].d = (uint16_t)cd;
+				}
+		}
+	return 0;
+}
+
+/*
+ * Disjoint cube cover of an 8-bit truth table: each cube is one
+ * --tcp-flags MASK COMP.  Shannon split on the lowest bit the function
+ * still depends on inside the cube.
+ */
+static void cubes(struct cover *c, const uint8_t *tt, uint8_t mask, uint8_t comp)
+{
+	unsigned x, b;
+	bool all = true, none = true;
+
+	for (x = 0; x < 256; x++) {
+		if ((x & mask) != comp)
+			continue;
+		if (tt[x])
+			none = false;
+		else
+			all = false;
+	}
+	if (none)
+		return;
+	if (all) {
+		struct cterm *ct = cover_add(c);
+
+		if (ct == NULL)
+			return;
+		ct->a[0].kind = FS_A_TCPFLAGS;
+		ct->a[0].proto = 6;
+		ct->a[0].a = mask;
+		ct->a[0].b = comp;
+		return;
+	}
+	for (b = 0; b < 8; b++) {
+		uint8_t bit = (uint8_t)(1u << b);
+		bool depends = false;
+
+		if (mask & bit)
+			continue;
+		for (x = 0; x < 256 && !depends; x++)
+			if ((x & mask) == comp && !(x & bit) && tt[x] != tt[x | bit])
+				depends = true;
+		if (!depends)
+			continue;
+		cubes(c, tt, mask | bit, comp);
+		cubes(c, tt, mask | bit, comp | bit);
+		return;
+	}
+}
+
+/* IPv4 fragment states: DF x {not, first, middle, last} as "4&0x7FFF" ranges. */
+static uint8_t v4_fragbits(unsigned st)
+{
+	static const uint8_t kind[4] = { 0, FS_FRAG_ISF | FS_FRAG_FF, FS_FRAG_ISF,
+		FS_FRAG_ISF | FS_FRAG_LF };
+
+	return (uint8_t)(kind[st & 3] | ((st & 4) ? FS_FRAG_DF : 0));
+}
+
+static void v4_frag_ranges(struct fs_ivset *s, unsigned stmask)
+{
+	static const struct fs_iv base[4] = {
+		{ 0x0000, 0x0000 }, { 0x2000, 0x2000 }, { 0x2001, 0x3fff }, { 0x0001, 0x1fff },
+	};
+	struct fs_ivset one;
+	unsigned st;
+
+	fs_ivset_empty(s);
+	for (st = 0; st < 8; st++) {
+		if (!(stmask & (1u << st)))
+			continue;
+		one.n = 1;
+		one.r[0].lo = base[st & 3].lo + ((st & 4) ? 0x4000 : 0);
+		one.r[0].hi = base[st & 3].hi + ((st & 4) ? 0x4000 : 0);
+		fs_ivset_or(s, s, &one);
+	}
+}
+
+/* IPv6 fragment states: N not, F first, M middle, L last, A atomic. */
+enum { S6_N = 1, S6_F = 2, S6_M = 4, S6_L = 8, S6_A = 16 };
+static const struct { uint8_t form, states; } frag6_atoms[] = {
+	{ FS_F6_NONE, S6_N },
+	{ FS_F6_ANY, S6_F | S6_M | S6_L | S6_A },
+	{ FS_F6_FIRST, S6_F | S6_A },
+	{ FS_F6_MORE, S6_F | S6_M },
+	{ FS_F6_LAST, S6_L | S6_A },
+	{ FS_F6_FIRST_MORE, S6_F },
+	{ FS_F6_FIRST_LAST, S6_A },
+};
+#define NFRAG6 (sizeof(frag6_atoms) / sizeof(frag6_atoms[0]))
+
+static uint8_t v6_fragbits(unsigned s)
+{
+	switch (s) {
+	case S6_F: return FS_FRAG_ISF | FS_FRAG_FF;
+	case S6_M: return FS_FRAG_ISF;
+	case S6_L: return FS_FRAG_ISF | FS_FRAG_LF;
+	case S6_A: return FS_FRAG_ISF | FS_FRAG_FF | FS_FRAG_LF;
+	default: return 0;
+	}
+}
+
+/* Smallest set of frag6 atoms covering exactly `want`; disjoint if asked. */
+static void cover_frag6(struct cover *c, unsigned want, bool disjoint)
+{
+	unsigned best = 0, bestn = 99, sub, i;
+
+	for (sub = 1; sub < (1u << NFRAG6); sub++) {
+		unsigned u = 0, cnt = 0;
+		bool overlap = false;
+
+		for (i = 0; i < NFRAG6; i++) {
+			if (!(sub & (1u << i)))
+				continue;
+			if (u & frag6_atoms[i].states)
+				overlap = true;
+			u |= frag6_atoms[i].states;
+			cnt++;
+		}
+		if (u != want || (disjoint && overlap) || cnt >= bestn)
+			continue;
+		best = sub;
+		bestn = cnt;
+	}
+	if (best == 0) {
+		c->ok = false;
+		return;
+	}
+	for (i = 0; i < NFRAG6; i++) {
+		struct cterm *ct;
+
+		if (!(best & (1u << i)))
+			continue;
+		ct = cover_add(c);
+		if (ct == NULL)
+			return;
+		ct->a[0].kind = FS_A_FRAG6;
+		ct->a[0].field = frag6_atoms[i].form;
+	}
+	if (bestn > 1 && !disjoint)
+		c->disjoint = false;
+}
+
+/* ---- dimensions -------------------------------------------------------- */
+
+enum dim_kind {
+	D_PREFIX, D_PROTO, D_PORTS, D_ICMP, D_TCPF, D_LEN, D_DSCP, D_FRAG, D_FLOWLABEL,
+};
+
+struct dim {
+	enum dim_kind kind;
+	int ctype;               /* D_PREFIX, D_PORTS */
+	struct fs_ivset set;     /* values (not for D_ICMP, D_TCPF, D_FRAG) */
+	struct fs_ivset set2;    /* D_ICMP: codes */
+	uint8_t tt[256];         /* D_TCPF truth table */
+	unsigned states;         /* D_FRAG: bit per state */
+	struct cover pos, neg;
+	bool neg_built;
+};
+
+struct xlim { unsigned dnf_max, cascade_max; };
+
+static void u32_cover(struct cover *c, const struct fs_ivset *s, uint8_t field)
+{
+	struct fs_atom a;
+
+	memset(&a, 0, sizeof(a));
+	a.kind = FS_A_U32;
+	a.field = field;
+	cover_ranges(c, s, &a, 11, false);
+}
+
+/* Length, DSCP, flow label sets to atoms. */
+static void cover_field(struct cover *c, const struct dim *d, const struct fs_ivset *s, uint8_t fam)
+{
+	struct cterm *ct;
+
+	switch (d->kind) {
+	case D_LEN:
+		if (fam == FS_INET) {
+			if (s->n == 1) {
+				ct = cover_add(c);
+				if (ct == NULL)
+					return;
+				ct->a[0].kind = FS_A_LENGTH;
+				ct->a[0].lo[0] = s->r[0].lo;
+				ct->a[0].hi[0] = s->r[0].hi;
+				ct->a[0].nr = 1;
+				return;
+			}
+			u32_cover(c, s, FS_U32_V4_LEN);
+		} else {
+			/* payload length = length - 40; lengths below 40 do not exist */
+			struct fs_ivset p;
+			unsigned i;
+
+			fs_ivset_empty(&p);
+			for (i = 0; i < s->n; i++) {
+				if (s->r[i].hi < 40)
+					continue;
+				p.r[p.n].lo = (s->r[i].lo < 40 ? 40 : s->r[i].lo) - 40;
+				p.r[p.n].hi = s->r[i].hi - 40;
+				p.n++;
+			}
+			u32_cover(c, &p, FS_U32_V6_LEN);
+		}
+		return;
+	case D_DSCP:
+		if (s->n == 1 && s->r[0].lo == s->r[0].hi) {
+			ct = cover_add(c);
+			if (ct == NULL)
+				return;
+			ct->a[0].kind = FS_A_DSCP;
+			ct->a[0].a = (uint16_t)s->r[0].lo;
+			return;
+		}
+		u32_cover(c, s, fam == FS_INET ? FS_U32_V4_DSCP : FS_U32_V6_DSCP);
+		return;
+	case D_FLOWLABEL:
+		u32_cover(c, s, FS_U32_V6_FLOWLABEL);
+		return;
+	default:
+		return;
+	}
+}
+
+static int dim_pos(struct xctx *x, struct dim *d, uint8_t proto, const struct xlim *lim)
+{
+	struct cterm *ct;
+	struct fs_ivset s;
+
+	cover_init(&d->pos);
+	switch (d->kind) {
+	case D_PREFIX:
+		ct = cover_add(&d->pos);
+		if (ct == NULL)
+			break;
+		prefix_atom(&ct->a[0], d->ctype == FS_C_DST ? FS_A_DST : FS_A_SRC,
+		    d->ctype == FS_C_DST ? &x->r->dst : &x->r->src, x->fam == FS_INET);
+		break;
+	case D_PROTO:
+		cover_proto(&d->pos, &d->set, x->fam);
+		break;
+	case D_PORTS:
+		cover_ports(&d->pos, &d->set, d->ctype, proto);
+		break;
+	case D_ICMP:
+		if (cover_icmp(x, &d->pos, &d->set, &d->set2, proto, lim->dnf_max) < 0)
+			return -1;
+		break;
+	case D_TCPF:
+		cubes(&d->pos, d->tt, 0, 0);
+		break;
+	case D_FRAG:
+		if (x->fam == FS_INET) {
+			v4_frag_ranges(&s, d->states);
+			u32_cover(&d->pos, &s, FS_U32_V4_FRAG);
+		} else {
+			cover_frag6(&d->pos, d->states, true);
+			if (!d->pos.ok) {
+				cover_init(&d->pos);
+				cover_frag6(&d->pos, d->states, false);
+			}
+		}
+		break;
+	default:
+		cover_field(&d->pos, d, &d->set, x->fam);
+		break;
+	}
+	return 0;
+}
+
+static int dim_neg(struct xctx *x, struct dim *d, uint8_t proto, const struct xlim *lim)
+{
+	struct fs_ivset comp, all;
+	unsigned i;
+
+	if (d->neg_built)
+		return 0;
+	d->neg_built = true;
+	cover_init(&d->neg);
+	switch (d->kind) {
+	case D_PREFIX: {
+		struct cterm *ct = cover_add(&d->neg);
+
+		if (ct == NULL)
+			break;
+		ct->a[0] = d->pos.t[0].a[0];
+		ct->a[0].inv = 1;
+		break;
+	}
+	case D_PROTO:
+		if (fs_ivset_not(&comp, &d->set, 255) < 0) {
+			d->neg.ok = false;
+			break;
+		}
+		cover_proto(&d->neg, &comp, x->fam);
+		break;
+	case D_PORTS:
+		if (fs_ivset_not(&comp, &d->set, 65535) < 0) {
+			d->neg.ok = false;
+			break;
+		}
+		if (d->ctype == FS_C_PORT)
+			cover_port_neg(&d->neg, &comp, proto);
+		else
+			cover_ports(&d->neg, &comp, d->ctype, proto);
+		break;
+	case D_ICMP:
+		/* (types outside) x any code, plus (types inside) x (codes outside) */
+		if (fs_ivset_not(&comp, &d->set, 255) < 0) {
+			d->neg.ok = false;
+			break;
+		}
+		fs_ivset_full(&all, 255);
+		if (cover_icmp(x, &d->neg, &comp, &all, proto, lim->cascade_max) < 0)
+			return -1;
+		if (fs_ivset_not(&comp, &d->set2, 255) < 0) {
+			d->neg.ok = false;
+			break;
+		}
+		if (comp.n > 0 && cover_icmp(x, &d->neg, &d->set, &comp, proto,
+		    lim->cascade_max) < 0)
+			return -1;
+		break;
+	case D_TCPF: {
+		uint8_t inv[256];
+
+		for (i = 0; i < 256; i++)
+			inv[i] = !d->tt[i];
+		cubes(&d->neg, inv, 0, 0);
+		break;
+	}
+	case D_FRAG:
+		if (x->fam == FS_INET) {
+			v4_frag_ranges(&comp, 0xffu & ~d->states);
+			u32_cover(&d->neg, &comp, FS_U32_V4_FRAG);
+		} else {
+			cover_frag6(&d->neg, 0x1fu & ~d->states, false);
+		}
+		break;
+	default: {
+		uint32_t max = d->kind == D_DSCP ? 63 : d->kind == D_FLOWLABEL ? 0xfffff :
+		    x->fam == FS_INET ? 65535 : 65575;
+
+		if (fs_ivset_not(&comp, &d->set, max) < 0) {
+			d->neg.ok = false;
+			break;
+		}
+		cover_field(&d->neg, d, &comp, x->fam);
+		break;
+	}
+	}
+	return 0;
+}
+
+/* ---- plan building ------------------------------------------------------ */
+
+static struct fs_pchain *table_chain(struct fs_ptable *t, const char *name)
+{
+	struct fs_pchain *c;
+	size_t i;
+
+	for (i = t->n; i-- > 0;)
+		if (strcmp(t->chains[i].name, name) == 0)
+			return &t->chains[i];
+	if (t->n == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 4;
+		struct fs_pchain *nc = realloc(t->chains, ncap * sizeof(*nc));
+
+		if (nc == NULL)
+			return NULL;
+		t->chains = nc;
+		t->cap = ncap;
+	}
+	c = &t->chains[t->n++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	return c;
+}
+
+static struct fs_prule *chain_add(struct fs_pchain *c, const struct fs_atom *const *atoms,
+    unsigned natoms, int route)
+{
+	struct fs_prule *r;
+	unsigned i;
+
+	if (c->n == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 8;
+		struct fs_prule *nr = realloc(c->rules, ncap * sizeof(*nr));
+
+		if (nr == NULL)
+			return NULL;
+		c->rules = nr;
+		c->cap = ncap;
+	}
+	r = &c->rules[c->n];
+	memset(r, 0, sizeof(*r));
+	if (natoms > 0) {
+		r->atoms = malloc(natoms * sizeof(*r->atoms));
+		if (r->atoms == NULL)
+			return NULL;
+		for (i = 0; i < natoms; i++)
+			r->atoms[i] = *atoms[i];
+	}
+	r->natoms = (uint8_t)natoms;
+	r->route = route;
+	c->n++;
+	return r;
+}
+
+/* What one route does in one table. */
+struct act {
+	bool nflog;
+	bool dscp;
+	uint8_t dscp_val;
+	bool drop;
+	unsigned nlimit;
+	struct fs_hashlimit limit[2];
+	bool stop;          /* evaluation stops here after the action */
+	uint8_t stop_target; /* FS_T_RETURN or FS_T_ACCEPT */
+	bool present;        /* the route has rules in this table at all */
+};
+
+struct builder {
+	struct fs_plan *plan;
+	const struct fs_xlate_opts *o;
+	struct fs_ptable *tab;
+	size_t cur;   /* index of the chain routes are appended to */
+};
+
+/* The current chain; re-derived after every chain is added (realloc). */
+static struct fs_pchain *cur_chain(struct builder *b)
+{
+	return &b->tab->chains[b->cur];
+}
+
+/* A chain name not used yet in the table: base, or base with a counter. */
+static struct fs_pchain *new_chain(struct fs_ptable *t, char *name)
+{
+	char try[FS_CHAIN_NAME_MAX];
+	unsigned k;
+	size_t i;
+
+	snprintf(try, sizeof(try), "%s", name);
+	for (k = 1; k < 1000; k++) {
+		bool used = false;
+
+		for (i = 0; i < t->n && !used; i++)
+			used = strcmp(t->chains[i].name, try) == 0;
+		if (!used)
+			break;
+		snprintf(try, sizeof(try), "%.24s.%u", name, k);
+	}
+	snprintf(name, FS_CHAIN_NAME_MAX, "%s", try);
+	return table_chain(t, name);
+}
+
+static uint32_t fnv1a(const uint8_t *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static uint32_t route_hash(const struct fs_route *r)
+{
+	uint8_t key[FS_KEY_MAX];
+	int n = fs_route_key(r, key, sizeof(key));
+
+	return n > 0 ? fnv1a(key, (size_t)n) : 0;
+}
+
+/* Emits the action rules with the given match atoms. */
+static int emit_actions(struct builder *b, struct fs_pchain *c, const struct fs_atom *const *atoms,
+    unsigned natoms, const struct act *a, int route, bool count_if_silent)
+{
+	struct fs_prule *r;
+	unsigned i;
+	bool emitted = false;
+
+	if (a->nflog) {
+		if ((r = chain_add(c, atoms, natoms, route)) == NULL)
+			return -1;
+		r->target = FS_T_NFLOG;
+		r->arg = b->o->nflog_group;
+		emitted = true;
+	}
+	if (a->dscp) {
+		/* tag for mangle POSTROUTING: DSCP + 1 in the reserved bits */
+		uint32_t mask = b->o->dscp_mark_mask;
+
+		if ((r = chain_add(c, atoms, natoms, route)) == NULL)
+			return -1;
+		r->target = FS_T_MARK;
+		r->mask = mask;
+		r->mark = ((uint32_t)a->dscp_val + 1u) << __builtin_ctz(mask);
+		emitted = true;
+	}
+	if (a->drop) {
+		if ((r = chain_add(c, atoms, natoms, route)) == NULL)
+			return -1;
+		r->target = FS_T_DROP;
+		return 0;
+	}
+	for (i = 0; i < a->nlimit; i++) {
+		if ((r = chain_add(c, atoms, natoms, route)) == NULL)
+			return -1;
+		r->has_limit = true;
+		r->limit = a->limit[i];
+		r->target = FS_T_DROP;
+		emitted = true;
+	}
+	if (a->stop && (natoms > 0 || a->stop_target == FS_T_ACCEPT || count_if_silent)) {
+		if ((r = chain_add(c, atoms, natoms, route)) == NULL)
+			return -1;
+		r->target = a->stop_target;
+		emitted = true;
+	}
+	if (!emitted && count_if_silent) {
+		if ((r = chain_add(c, atoms, natoms, route)) == NULL)
+			return -1;
+		r->target = FS_T_NONE;
+	}
+	return 0;
+}
+
+/* One protocol part of a route: its dimensions. */
+struct part {
+	uint8_t proto;      /* 0: no L4 dims */
+	struct dim *dims[12];
+	unsigned nd;
+	bool empty;
+};
+
+static void chain_name(char *out, const struct fs_xlate_opts *o, uint8_t fam, uint32_t h,
+    const char *suffix)
+{
+	snprintf(out, FS_CHAIN_NAME_MAX, "%.14s%s-%08x%s", o->chain, fam == FS_INET ? "4" : "6",
+	    h, suffix);
+}
+
+static int emit_dnf(struct builder *b, struct part *parts, unsigned nparts, const struct act *a,
+    int route)
+{
+	unsigned p, i;
+
+	for (p = 0; p < nparts; p++) {
+		struct part *pt = &parts[p];
+		unsigned idx[12] = { 0 };
+		const struct fs_atom *atoms[FS_RULE_ATOMS_MAX * 2];
+
+		struct fs_atom l4;
+		bool bound = false;
+
+		if (pt->empty)
+			continue;
+		/* an L4 part whose L4 sets are full still requires the L4 header */
+		memset(&l4, 0, sizeof(l4));
+		l4.kind = FS_A_L4;
+		l4.proto = pt->proto;
+		for (i = 0; i < pt->nd; i++)
+			if (pt->dims[i]->kind == D_PORTS || pt->dims[i]->kind == D_ICMP ||
+			    pt->dims[i]->kind == D_TCPF)
+				bound = true;
+		for (;;) {
+			unsigned na = 0;
+
+			if (pt->proto != 0 && !bound)
+				atoms[na++] = &l4;
+
+			for (i = 0; i < pt->nd; i++) {
+				const struct cterm *ct = &pt->dims[i]->pos.t[idx[i]];
+				unsigned k;
+
+				for (k = 0; k < ct->n; k++)
+					atoms[na++] = &ct->a[k];
+			}
+			if (emit_actions(b, cur_chain(b), atoms, na, a, route, true) < 0)
+				return -1;
+			/* next row of the cross product */
+			for (i = 0; i < pt->nd; i++) {
+				if (++idx[i] < pt->dims[i]->pos.n)
+					break;
+				idx[i] = 0;
+			}
+			if (i == pt->nd)
+				break;
+		}
+	}
+	return 0;
+}
+
+static int emit_cascade(struct builder *b, struct xctx *x, struct part *parts, unsigned nparts,
+    const struct act *a, int route, bool split)
+{
+	uint32_t h = route_hash(x->r);
+	char after[FS_CHAIN_NAME_MAX];
+	unsigned p, i, k;
+
+	chain_name(after, b->o, x->fam, h, "-a");
+	if (split) {
+		/* reserve a unique name now; the chain itself is created below */
+		struct fs_pchain *ac = new_chain(b->tab, after);
+
+		if (ac == NULL)
+			return -1;
+		b->tab->n--; /* created again, in order, after the sub-chains */
+	}
+	for (p = 0; p < nparts; p++) {
+		struct part *pt = &parts[p];
+		const struct fs_atom *pre[FS_RULE_ATOMS_MAX];
+		struct fs_atom l4;
+		unsigned npre = 0;
+		char sub[FS_CHAIN_NAME_MAX];
+		struct fs_pchain *sc;
+		struct fs_prule *r;
+		char sfx[8];
+
+		if (pt->empty)
+			continue;
+		snprintf(sfx, sizeof(sfx), "%s", pt->proto == 6 ? "-t" : pt->proto == 17 ? "-u" :
+		    pt->proto ? "-i" : "");
+		chain_name(sub, b->o, x->fam, h, sfx);
+		if (pt->proto != 0) {
+			memset(&l4, 0, sizeof(l4));
+			l4.kind = FS_A_L4;
+			l4.proto = pt->proto;
+			pre[npre++] = &l4;
+		}
+		for (i = 0; i < pt->nd; i++)
+			if (pt->dims[i]->pos.ok && pt->dims[i]->pos.n == 1 &&
+			    pt->dims[i]->pos.t[0].n == 1)
+				pre[npre++] = &pt->dims[i]->pos.t[0].a[0];
+		if ((sc = new_chain(b->tab, sub)) == NULL)
+			return -1;
+		if ((r = chain_add(cur_chain(b), pre, npre, route)) == NULL)
+			return -1;
+		r->target = split ? FS_T_GOTO : FS_T_JUMP;
+		snprintf(r->chain, sizeof(r->chain), "%s", sub);
+		sc = &b->tab->chains[b->tab->n - 1];
+		for (i = 0; i < pt->nd; i++) {
+			struct dim *d = pt->dims[i];
+
+			if (d->pos.ok && d->pos.n == 1 && d->pos.t[0].n == 1)
+				continue;
+			for (k = 0; k < d->neg.n; k++) {
+				const struct fs_atom *na[CT_ATOMS];
+				unsigned j;
+
+				for (j = 0; j < d->neg.t[k].n; j++)
+					na[j] = &d->neg.t[k].a[j];
+				if ((r = chain_add(sc, na, d->neg.t[k].n, route)) == NULL)
+					return -1;
+				r->target = split ? FS_T_GOTO : FS_T_RETURN;
+				if (split)
+					snprintf(r->chain, sizeof(r->chain), "%s", after);
+			}
+		}
+		if (split) {
+			struct act a2 = *a;
+
+			a2.stop = false; /* falling off the end returns to the hook */
+			if (emit_actions(b, sc, NULL, 0, &a2, route, true) < 0)
+				return -1;
+		} else if (emit_actions(b, sc, NULL, 0, a, route, true) < 0) {
+			return -1;
+		}
+	}
+	if (split) {
+		struct fs_prule *r;
+
+		if (table_chain(b->tab, after) == NULL)
+			return -1;
+		if ((r = chain_add(cur_chain(b), NULL, 0, -1)) == NULL)
+			return -1;
+		r->target = FS_T_GOTO;
+		snprintf(r->chain, sizeof(r->chain), "%s", after);
+		b->cur = b->tab->n - 1;
+	}
+	return 0;
+}
+
+/* Rates to hashlimit specs; refuses what hashlimit cannot express. */
+static int rate_limit(struct xctx *x, struct fs_hashlimit *hl, float rate, bool bytes,
+    uint32_t h)
+{
+	static const struct { char unit; double mul; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	unsigned i;
+
+	memset(hl, 0, sizeof(*hl));
+	hl->bytes = bytes;
+	snprintf(hl->name, sizeof(hl->name), "fs%c%c%08x", x->fam == FS_INET ? '4' : '6',
+	    bytes ? 'b' : 'p', h);
+	if (bytes) {
+		if (rate != floorf(rate) || rate > 4000000000.0f)
+			return refuse(x, FS_R_RATE,
+			    "traffic-rate-bytes %.9g: hashlimit takes whole bytes/s up to 4e9", (double)rate);
+		hl->rate = (uint64_t)rate;
+		hl->unit = 's';
+		hl->burst = hl->rate > 0xffffffffu ? 0xffffffffu : (uint32_t)hl->rate;
+		return 0;
+	}
+	for (i = 0; i < 4; i++) {
+		double v = (double)rate * units[i].mul;
+
+		if (v == floor(v) && v >= 1) {
+			if (i == 0 && v > 1000000)
+				return refuse(x, FS_R_RATE,
+				    "traffic-rate-packets %.9g: above hashlimit's 1000000/s", (double)rate);
+			hl->rate = (uint64_t)v;
+			hl->unit = units[i].unit;
+			hl->burst = i == 0 ? (uint32_t)(v < 10000 ? (v < 1 ? 1 : v) : 10000) : 1;
+			return 0;
+		}
+	}
+	return refuse(x, FS_R_RATE,
+	    "traffic-rate-packets %.9g: not a whole number per second, minute, hour or day",
+	    (double)rate);
+}
+
+/* The filter-table meaning of the route's actions. */
+static int filter_act(struct xctx *x, const struct fs_xlate_opts *o, struct act *a)
+{
+	const struct fs_actions *ac = &x->r->act;
+	uint32_t h = route_hash(x->r);
+
+	memset(a, 0, sizeof(*a));
+	a->present = true;
+	a->nflog = ac->has_action && ac->sample;
+	a->stop = !(ac->has_action && ac->terminal); /* RFC 8955 §7.3: T set = continue */
+	a->stop_target = o->accept == FS_ACCEPT_ACCEPT ? FS_T_ACCEPT : FS_T_RETURN;
+	if ((ac->has_rate_bytes && ac->rate_bytes == 0) || (ac->has_rate_pkts && ac->rate_pkts == 0)) {
+		a->drop = true;
+		return 0;
+	}
+	a->dscp = ac->has_mark;
+	a->dscp_val = ac->dscp;
+	if (ac->has_rate_bytes && rate_limit(x, &a->limit[a->nlimit++], ac->rate_bytes, true, h) < 0)
+		return -1;
+	if (ac->has_rate_pkts && rate_limit(x, &a->limit[a->nlimit++], ac->rate_pkts, false, h) < 0)
+		return -1;
+	return 0;
+}
+
+static int build_parts(struct xctx *x, struct dim *dims, unsigned *ndims, struct part *parts,
+    unsigned *nparts, const struct xlim *lim)
+{
+	const struct fs_route *r = x->r;
+	bool ports = fs_route_has(r, FS_C_PORT) || fs_route_has(r, FS_C_DPORT) ||
+	    fs_route_has(r, FS_C_SPORT);
+	bool icmp = fs_route_has(r, FS_C_ICMP_TYPE) || fs_route_has(r, FS_C_ICMP_CODE);
+	bool tcpf = fs_route_has(r, FS_C_TCP_FLAGS);
+	uint8_t protos[2];
+	unsigned nprotos = 0, nd = 0, i, p;
+	struct fs_ivset pset;
+	const struct fs_term *tm;
+	unsigned n;
+	int t;
+
+	if (fs_route_has(r, FS_C_PROTO)) {
+		tm = fs_route_terms(r, FS_C_PROTO, &n);
+		if (fs_ivset_from_terms(&pset, tm, n, 255) < 0)
+			return refuse(x, FS_R_TOO_COMPLEX, "protocol: too many intervals");
+	} else {
+		fs_ivset_full(&pset, 255);
+	}
+	if (icmp && !(ports || tcpf)) {
+		uint8_t ip = x->fam == FS_INET ? 1 : 58;
+
+		if (fs_ivset_has(&pset, ip))
+			protos[nprotos++] = ip;
+	} else if (tcpf && !icmp) {
+		if (fs_ivset_has(&pset, 6))
+			protos[nprotos++] = 6;
+	} else if (ports && !icmp) {
+		if (fs_ivset_has(&pset, 6))
+			protos[nprotos++] = 6;
+		if (fs_ivset_has(&pset, 17))
+			protos[nprotos++] = 17;
+	}
+	bool l4 = ports || icmp || tcpf;
+
+	/* Dimensions that do not depend on the protocol. */
+	for (t = FS_C_DST; t <= FS_C_FLOW_LABEL; t++) {
+		struct dim *d;
+
+		if (!fs_route_has(r, t))
+			continue;
+		d = &dims[nd];
+		memset(d, 0, sizeof(*d));
+		d->ctype = t;
+		tm = fs_route_terms(r, t, &n);
+		switch (t) {
+		case FS_C_DST:
+		case FS_C_SRC:
+			d->kind = D_PREFIX;
+			if ((t == FS_C_DST ? r->dst.len : r->src.len) == 0)
+				continue; /* /0 matches every packet */
+			break;
+		case FS_C_PROTO:
+			if (l4)
+				continue; /* folded into the L4 protocol split */
+			d->kind = D_PROTO;
+			d->set = pset;
+			break;
+		case FS_C_PORT:
+		case FS_C_DPORT:
+		case FS_C_SPORT:
+			d->kind = D_PORTS;
+			if (fs_ivset_from_terms(&d->set, tm, n, 65535) < 0)
+				return refuse(x, FS_R_TOO_COMPLEX, "%s: too many intervals", fs_ctype_name(t));
+			break;
+		case FS_C_ICMP_TYPE:
+		case FS_C_ICMP_CODE:
+			/* one ICMP dimension for both */
+			if (t == FS_C_ICMP_CODE && fs_route_has(r, FS_C_ICMP_TYPE))
+				continue;
+			d->kind = D_ICMP;
+			fs_ivset_full(&d->set, 255);
+			fs_ivset_full(&d->set2, 255);
+			if (fs_route_has(r, FS_C_ICMP_TYPE)) {
+				tm = fs_route_terms(r, FS_C_ICMP_TYPE, &n);
+				fs_ivset_from_terms(&d->set, tm, n, 255);
+			}
+			if (fs_route_has(r, FS_C_ICMP_CODE)) {
+				tm = fs_route_terms(r, FS_C_ICMP_CODE, &n);
+				fs_ivset_from_terms(&d->set2, tm, n, 255);
+			}
+			if (d->set.n == 0 || d->set2.n == 0)
+				d->set.n = 0;
+			break;
+		case FS_C_TCP_FLAGS:
+			d->kind = D_TCPF;
+			for (i = 0; i < n; i++)
+				if (tm[i].value > 0xff)
+					return refuse(x, FS_R_TCP_FLAGS_HIGH,
+					    "tcp-flags value 0x%x: the tcp match covers FIN..CWR only",
+					    tm[i].value);
+			d->set.n = 0;
+			for (i = 0; i < 256; i++) {
+				d->tt[i] = fs_bitmask_eval(tm, n, i);
+				if (d->tt[i])
+					d->set.n = 1; /* non-empty marker */
+			}
+			break;
+		case FS_C_PKT_LEN:
+			d->kind = D_LEN;
+			if (fs_ivset_from_terms(&d->set, tm, n, x->fam == FS_INET ? 65535 : 65575) < 0)
+				return refuse(x, FS_R_TOO_COMPLEX, "length: too many intervals");
+			break;
+		case FS_C_DSCP:
+			d->kind = D_DSCP;
+			fs_ivset_from_terms(&d->set, tm, n, 63);
+			break;
+		case FS_C_FRAGMENT: {
+			unsigned st;
+
+			d->kind = D_FRAG;
+			d->states = 0;
+			if (x->fam == FS_INET) {
+				for (st = 0; st < 8; st++)
+					if (fs_bitmask_eval(tm, n, v4_fragbits(st)))
+						d->states |= 1u << st;
+				if (d->states == 0xff)
+					continue;
+			} else {
+				for (st = 1; st <= S6_A; st <<= 1)
+					if (fs_bitmask_eval(tm, n, v6_fragbits(st)))
+						d->states |= st;
+				if (d->states == 0x1f)
+					continue;
+			}
+			d->set.n = d->states ? 1 : 0;
+			break;
+		}
+		case FS_C_FLOW_LABEL:
+			d->kind = D_FLOWLABEL;
+			if (fs_ivset_from_terms(&d->set, tm, n, 0xfffff) < 0)
+				return refuse(x, FS_R_TOO_COMPLEX, "flow-label: too many intervals");
+			break;
+		}
+		if (d->kind == D_ICMP && x->fam == FS_INET && d->set.n == 1 && d->set2.n == 1 &&
+		    d->set.r[0].lo == 0 && d->set.r[0].hi == 255 && d->set2.r[0].lo == 0 &&
+		    d->set2.r[0].hi == 255)
+			continue; /* any ICMP: the part's L4 atom says it */
+		if ((d->kind == D_PORTS || d->kind == D_LEN || d->kind == D_DSCP ||
+		    d->kind == D_FLOWLABEL || d->kind == D_PROTO) && d->set.n == 1 &&
+		    d->set.r[0].lo == 0 && d->set.r[0].hi == (d->kind == D_PORTS ? 65535u :
+		    d->kind == D_DSCP ? 63u : d->kind == D_FLOWLABEL ? 0xfffffu :
+		    d->kind == D_PROTO ? 255u : x->fam == FS_INET ? 65535u : 65575u))
+			continue; /* the whole domain: no constraint (L4 presence stays) */
+		if (d->kind != D_PREFIX && d->set.n == 0) {
+			/* an empty set: the route matches no packet */
+			*ndims = 0;
+			*nparts = 0;
+			return 0;
+		}
+		nd++;
+	}
+	*ndims = nd;
+	*nparts = 0;
+	if (l4 && nprotos == 0)
+		return 0;
+	for (p = 0; p < (l4 ? nprotos : 1u); p++) {
+		struct part *pt = &parts[(*nparts)++];
+
+		memset(pt, 0, sizeof(*pt));
+		pt->proto = l4 ? protos[p] : 0;
+	}
+	(void)lim;
+	return 0;
+}
+
+static void dims_free(struct dim *dims, unsigned nd)
+{
+	unsigned i;
+
+	for (i = 0; i < nd; i++) {
+		cover_free(&dims[i].pos);
+		cover_free(&dims[i].neg);
+	}
+}
+
+/*
+ * Emits one route into the builder's current chain for a table role.
+ * The covers depend on the protocol part, so they are rebuilt per part.
+ */
+static int emit_route(struct builder *b, struct xctx *x, const struct act *a, int route)
+{
+	struct dim dims[FS_C_MAX + 1];
+	struct dim pdims[2][FS_C_MAX + 1];
+	struct part parts[2];
+	unsigned nd = 0, np = 0, p, i;
+	struct xlim lim = { b->o->dnf_max, b->o->cascade_max };
+	uint64_t rows = 0;
+	bool disjoint = true, cascade = false;
+	int rc = -1;
+
+	memset(pdims, 0, sizeof(pdims));
+	if (build_parts(x, dims, &nd, parts, &np, &lim) < 0)
+		return -1;
+	if (np == 0) {
+		b->plan->routes[route].empty = true;
+		return 0;
+	}
+	for (p = 0; p < np; p++) {
+		uint64_t prod = 1;
+
+		parts[p].nd = nd;
+		for (i = 0; i < nd; i++) {
+			pdims[p][i] = dims[i];
+			parts[p].dims[i] = &pdims[p][i];
+			if (dim_pos(x, &pdims[p][i], parts[p].proto, &lim) < 0)
+				goto out;
+			if (!pdims[p][i].pos.ok) {
+				prod = UINT64_MAX;
+				continue;
+			}
+			if (pdims[p][i].pos.n == 0) {
+				/* e.g. an IPv6 extension header as upper layer: no packet */
+				parts[p].empty = true;
+				continue;
+			}
+			if (!pdims[p][i].pos.disjoint)
+				disjoint = false;
+			if (prod != UINT64_MAX)
+				prod *= pdims[p][i].pos.n ? pdims[p][i].pos.n : 1;
+		}
+		rows = prod == UINT64_MAX || rows == UINT64_MAX ? UINT64_MAX : rows + prod;
+	}
+	for (p = 0; p < np && parts[p].empty; p++)
+		;
+	if (p == np) {
+		b->plan->routes[route].empty = true;
+		rc = 0;
+		goto out;
+	}
+	if (rows > lim.dnf_max || (!disjoint && !(a->stop || a->drop)))
+		cascade = true;
+	if (!cascade) {
+		rc = emit_dnf(b, parts, np, a, route);
+		goto out;
+	}
+	/* Cascade: every multi-term dimension needs its negative cover. */
+	{
+		uint64_t total = 0;
+
+		for (p = 0; p < np; p++)
+			for (i = 0; i < nd; i++) {
+				struct dim *d = &pdims[p][i];
+
+				if (d->pos.ok && d->pos.n == 1 && d->pos.t[0].n == 1)
+					continue;
+				if (d->kind == D_ICMP && parts[p].proto == 58) {
+					refuse(x, FS_R_TOO_COMPLEX,
+					    "icmpv6 type/code set needs %llu rules inline; ip6tables has no bare icmp6 match for a sub-chain",
+					    (unsigned long long)rows);
+					goto out;
+				}
+				if (dim_neg(x, d, parts[p].proto, &lim) < 0)
+					goto out;
+				if (!d->neg.ok) {
+					if (d->kind == D_FRAG)
+						refuse(x, FS_R_FRAGMENT6,
+						    "IPv6 fragment set: ip6tables' frag match cannot single out non-first fragments");
+					else
+						refuse(x, FS_R_TOO_COMPLEX,
+						    "%s: neither the set nor its complement fits the rule caps",
+						    fs_ctype_name(d->ctype));
+					goto out;
+				}
+				total += d->neg.n;
+			}
+		if (total > lim.cascade_max) {
+			refuse(x, FS_R_TOO_COMPLEX, "needs %llu sub-chain rules (cap %u)",
+			    (unsigned long long)total, lim.cascade_max);
+			goto out;
+		}
+	}
+	rc = emit_cascade(b, x, parts, np, a,
+	    route, (a->stop && !a->drop && a->stop_target == FS_T_RETURN));
+out:
+	for (p = 0; p < np; p++)
+		dims_free(pdims[p], nd);
+	return rc;
+}
+
+/* ---- entry points ------------------------------------------------------- */
+
+static int route_refusal(struct xctx *x)
+{
+	const struct fs_actions *a = &x->r->act;
+	struct fs_err e;
+
+	if (fs_route_validate(x->r, &e) < 0)
+		return refuse(x, FS_R_INVALID, "%s", e.msg);
+	if (a->conflict[0] != '\0')
+		return refuse(x, FS_R_CONFLICT, "%s", a->conflict);
+	if (a->has_redirect)
+		return refuse(x, FS_R_REDIRECT,
+		    "redirect to a VRF needs a redirect-map (configuration), none is set");
+	if (a->redirect_ip != FS_REDIR_IP_NONE)
+		return refuse(x, FS_R_REDIRECT_IP,
+		    "redirect-to-IP needs a policy-routing mapping (configuration), none is set");
+	return 0;
+}
+
+void fs_plan_free(struct fs_plan *plan)
+{
+	struct fs_ptable *tabs[2];
+	size_t t, i, j;
+
+	if (plan == NULL)
+		return;
+	tabs[0] = &plan->filter;
+	tabs[1] = &plan->mangle;
+	for (t = 0; t < 2; t++) {
+		for (i = 0; i < tabs[t]->n; i++) {
+			for (j = 0; j < tabs[t]->chains[i].n; j++)
+				free(tabs[t]->chains[i].rules[j].atoms);
+			free(tabs[t]->chains[i].rules);
+		}
+		free(tabs[t]->chains);
+	}
+	free(plan->routes);
+	memset(plan, 0, sizeof(*plan));
+}
+
+size_t fs_ptable_rules(const struct fs_ptable *t)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n; i++)
+		n += t->chains[i].n;
+	return n;
+}
+
+/* True when the route's traffic-marking takes effect (it is not a drop). */
+static bool marks(const struct fs_route *r)
+{
+	const struct fs_actions *a = &r->act;
+
+	return a->has_mark && !((a->has_rate_bytes && a->rate_bytes == 0) ||
+	    (a->has_rate_pkts && a->rate_pkts == 0));
+}
+
+static int build_filter(struct fs_plan *plan, const struct fs_xlate_opts *o, bool any_mark)
+{
+	struct fs_ptable *tab = &plan->filter;
+	struct builder b = { 0 };
+	struct fs_prule *r;
+	size_t i;
+
+	b.plan = plan;
+	b.o = o;
+	b.tab = tab;
+	if (table_chain(tab, o->hook) == NULL || table_chain(tab, o->chain) == NULL)
+		return -1;
+	/* chains[0] is the hook, chains[1] the base chain */
+	if ((r = chain_add(&tab->chains[0], NULL, 0, -1)) == NULL)
+		return -1;
+	r->target = FS_T_JUMP;
+	snprintf(r->chain, sizeof(r->chain), "%s", o->chain);
+	b.cur = 1;
+	if (any_mark) {
+		/* the DSCP tag bits are ours: clear whatever arrived in them */
+		if ((r = chain_add(&tab->chains[1], NULL, 0, -1)) == NULL)
+			return -1;
+		r->target = FS_T_MARK;
+		r->mark = 0;
+		r->mask = o->dscp_mark_mask;
+	}
+	for (i = 0; i < plan->nroutes; i++) {
+		struct fs_proute *pr = &plan->routes[i];
+		struct xctx x = { 0 };
+		struct act fa;
+		size_t cur_idx;
+
+		if (pr->refusal != FS_R_OK)
+			continue;
+		x.r = pr->route;
+		x.fam = plan->family;
+		if (filter_act(&x, o, &fa) < 0)
+			continue; /* refused in the first pass */
+		cur_idx = b.cur;
+		if (emit_route(&b, &x, &fa, (int)i) < 0) {
+			if (x.refusal == FS_R_OK)
+				return -1;
+			pr->refusal = x.refusal;
+			snprintf(pr->why, sizeof(pr->why), "%s", x.why);
+			plan->refused[x.refusal]++;
+			b.cur = cur_idx;
+		}
+	}
+	return 0;
+}
+
+/* mangle POSTROUTING: tagged packets get their DSCP, then the tag is cleared. */
+static int build_mangle(struct fs_plan *plan, const struct fs_xlate_opts *o)
+{
+	struct fs_ptable *tab = &plan->mangle;
+	struct fs_atom at;
+	const struct fs_atom *ap = &at;
+	struct fs_prule *r;
+	bool used[64] = { false };
+	unsigned shift = (unsigned)__builtin_ctz(o->dscp_mark_mask);
+	size_t i;
+
+	for (i = 0; i < plan->nroutes; i++)
+		if (plan->routes[i].refusal == FS_R_OK && !plan->routes[i].empty &&
+		    marks(plan->routes[i].route))
+			used[plan->routes[i].route->act.dscp & 63] = true;
+	if (table_chain(tab, o->mangle_hook) == NULL || table_chain(tab, o->chain) == NULL)
+		return -1;
+	memset(&at, 0, sizeof(at));
+	at.kind = FS_A_MARK;
+	at.inv = 1;
+	at.lo[0] = 0;
+	at.hi[0] = o->dscp_mark_mask;
+	if ((r = chain_add(&tab->chains[0], &ap, 1, -1)) == NULL)
+		return -1;
+	r->target = FS_T_JUMP;
+	snprintf(r->chain, sizeof(r->chain), "%s", o->chain);
+	at.inv = 0;
+	for (i = 0; i < 64; i++) {
+		if (!used[i])
+			continue;
+		at.lo[0] = (uint32_t)(i + 1) << shift;
+		if ((r = chain_add(&tab->chains[1], &ap, 1, -1)) == NULL)
+			return -1;
+		r->target = FS_T_DSCP;
+		r->arg = (uint16_t)i;
+	}
+	if ((r = chain_add(&tab->chains[1], NULL, 0, -1)) == NULL)
+		return -1;
+	r->target = FS_T_MARK;
+	r->mark = 0;
+	r->mask = o->dscp_mark_mask;
+	return 0;
+}
+
+int fs_plan_build(struct fs_plan *plan, enum fs_family family,
+    const struct fs_route *const *routes, size_t n,
+    const struct fs_xlate_opts *o, struct fs_err *err)
+{
+	size_t i;
+	bool any_mark = false;
+	uint32_t m = o->dscp_mark_mask;
+
+	if (m == 0 || (m >> __builtin_ctz(m)) != 0x7f)
+		return fs_err_set(err, FS_E_VALUE,
+		    "dscp mark mask 0x%x: need 7 contiguous bits", m);
+	memset(plan, 0, sizeof(*plan));
+	plan->family = (uint8_t)family;
+	plan->routes = calloc(n ? n : 1, sizeof(*plan->routes));
+	if (plan->routes == NULL)
+		return fs_err_set(err, FS_E_NOMEM, "out of memory building the plan");
+	plan->nroutes = n;
+	for (i = 0; i < n; i++) {
+		struct fs_proute *pr = &plan->routes[i];
+		struct xctx x = { 0 };
+		struct act fa;
+
+		pr->route = routes[i];
+		x.r = routes[i];
+		x.fam = (uint8_t)family;
+		if (routes[i]->family != family)
+			refuse(&x, FS_R_FAMILY, "IPv%d route in an IPv%d plan", routes[i]->family, family);
+		else if (route_refusal(&x) == 0)
+			filter_act(&x, o, &fa);
+		if (x.refusal != FS_R_OK) {
+			pr->refusal = x.refusal;
+			snprintf(pr->why, sizeof(pr->why), "%s", x.why);
+			plan->refused[x.refusal]++;
+		} else if (marks(routes[i])) {
+			any_mark = true;
+		}
+	}
+	if (build_filter(plan, o, any_mark) < 0)
+		goto nomem;
+	any_mark = false;
+	for (i = 0; i < n; i++)
+		if (plan->routes[i].refusal == FS_R_OK && !plan->routes[i].empty && marks(routes[i]))
+			any_mark = true;
+	if (any_mark && build_mangle(plan, o) < 0)
+		goto nomem;
+	return 0;
+nomem:
+	fs_plan_free(plan);
+	return fs_err_set(err, FS_E_NOMEM, "out of memory building the plan");
+}

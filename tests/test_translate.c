@@ -1,0 +1,527 @@
+/*
+ * test_translate.c - the translator against the reference evaluator.
+ *
+ * Random rulesets (every component, every operator, every action) are
+ * ordered, translated, and then every packet of a random, boundary-biased
+ * corpus must get the same outcome from the reference semantics
+ * (fs_ref_eval: the routes' terms read directly) and from the simulated
+ * netfilter plan (fs_plan_eval: only the plan's atoms read): verdict,
+ * DSCP on leaving, and the exact sequence of samples.  Table-driven cases
+ * pin down concrete translations.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowspec/eval.h"
+#include "flowspec/order.h"
+#include "flowspec/rule.h"
+#include "flowspec/text.h"
+#include "flowspec/translate.h"
+#include "valueset.h"
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rnd(void)
+{
+	/* xorshift64*: deterministic across runs */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (uint32_t)((rng_state * 2685821657736338717ull) >> 32);
+}
+
+static uint32_t pick(const uint32_t *pool, size_t n) { return pool[rnd() % n]; }
+
+static const uint32_t port_pool[] = { 0, 1, 21, 22, 23, 53, 79, 80, 81, 443, 1023, 1024, 2048, 8080, 65534, 65535 };
+static const uint32_t proto_pool[] = { 0, 1, 6, 17, 47, 50, 58, 132, 255 };
+static const uint32_t icmp_pool[] = { 0, 3, 8, 11, 128, 129, 254, 255 };
+static const uint32_t len_pool[] = { 0, 20, 40, 41, 63, 64, 65, 576, 1280, 1400, 1500, 9000, 9001, 65535 };
+static const uint32_t dscp_pool[] = { 0, 1, 8, 10, 15, 32, 46, 63 };
+static const uint32_t fl_pool[] = { 0, 1, 1000, 2000, 9029, 48879, 0xfffff };
+
+static const uint8_t base4[4] = { 192, 0, 2, 0 };
+static const uint8_t base6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1 };
+
+static void rand_addr(uint8_t *a, unsigned fam)
+{
+	unsigned i, n = fam == FS_INET ? 4 : 16;
+
+	memcpy(a, fam == FS_INET ? base4 : base6, n);
+	/* flip a few random bits so some prefixes match and some do not */
+	for (i = 0; i < 3; i++)
+		if (rnd() % 2)
+			a[rnd() % n] ^= (uint8_t)(1u << (rnd() % 8));
+}
+
+static void add_numeric(struct fs_route *r, int t, const uint32_t *pool, size_t np, uint32_t max)
+{
+	unsigned n = 1 + rnd() % 4, i;
+	struct fs_err e;
+
+	for (i = 0; i < n; i++) {
+		uint8_t op = (uint8_t)(1 + rnd() % 6); /* false/true are rare */
+		uint32_t v = pick(pool, np);
+
+		if (rnd() % 16 == 0)
+			op = (uint8_t)(rnd() % 2 ? 0 : 7);
+
+		if (v > max)
+			v = max;
+		if (i > 0 && rnd() % 2)
+			op |= FS_OP_AND;
+		ck_assert_int_eq(fs_route_add_term(r, t, op, v, &e), 0);
+	}
+}
+
+static void add_bitmask(struct fs_route *r, int t, uint32_t bits)
+{
+	unsigned n = 1 + rnd() % 3, i;
+	struct fs_err e;
+
+	for (i = 0; i < n; i++) {
+		uint8_t op = (uint8_t)(rnd() % 4);
+		uint32_t v = rnd() & bits;
+
+		if (i > 0 && rnd() % 2)
+			op |= FS_OP_AND;
+		ck_assert_int_eq(fs_route_add_term(r, t, op, v, &e), 0);
+	}
+}
+
+static struct fs_route *rand_route(unsigned fam)
+{
+	struct fs_route *r = fs_route_new(fam);
+	struct fs_err e;
+	uint8_t a[16];
+	int t;
+
+	ck_assert_ptr_nonnull(r);
+	do {
+		unsigned l4 = rnd() % 4; /* 0 none, 1 ports, 2 icmp, 3 tcp flags (+ports) */
+
+		for (t = 1; t <= FS_C_MAX; t++) {
+			if (rnd() % 100 >= 30)
+				continue;
+			if ((t >= FS_C_PORT && t <= FS_C_SPORT && !(l4 == 1 || l4 == 3)) ||
+			    ((t == FS_C_ICMP_TYPE || t == FS_C_ICMP_CODE) && l4 != 2) ||
+			    (t == FS_C_TCP_FLAGS && l4 != 3))
+				continue;
+			switch (t) {
+			case FS_C_DST:
+			case FS_C_SRC: {
+				unsigned max = fam == FS_INET ? 32 : 128;
+				unsigned len = rnd() % (max + 1);
+				unsigned off = (fam == FS_INET6 && rnd() % 4 == 0) ? rnd() % (len + 1) : 0;
+
+				rand_addr(a, fam);
+				ck_assert_int_eq(fs_route_set_prefix(r, t, a, len, off, &e), 0);
+				break;
+			}
+			case FS_C_PROTO:
+				add_numeric(r, t, proto_pool, 9, 255);
+				break;
+			case FS_C_PORT:
+			case FS_C_DPORT:
+			case FS_C_SPORT:
+				add_numeric(r, t, port_pool, 16, 65535);
+				break;
+			case FS_C_ICMP_TYPE:
+			case FS_C_ICMP_CODE:
+				add_numeric(r, t, icmp_pool, 8, 255);
+				break;
+			case FS_C_TCP_FLAGS:
+				add_bitmask(r, t, 0xff);
+				break;
+			case FS_C_PKT_LEN:
+				add_numeric(r, t, len_pool, 14, 65535);
+				break;
+			case FS_C_DSCP:
+				add_numeric(r, t, dscp_pool, 8, 63);
+				break;
+			case FS_C_FRAGMENT:
+				add_bitmask(r, t, fam == FS_INET ? 0x0f : 0x0e);
+				break;
+			case FS_C_FLOW_LABEL:
+				if (fam == FS_INET6)
+					add_numeric(r, t, fl_pool, 7, 0xfffff);
+				break;
+			}
+		}
+	} while (r->present == 0);
+	/* actions */
+	switch (rnd() % 6) {
+	case 0:
+		r->act.has_rate_bytes = true;
+		r->act.rate_bytes = 0;
+		break;
+	case 1:
+		r->act.has_rate_bytes = true;
+		r->act.rate_bytes = 125000;
+		break;
+	case 2:
+		r->act.has_rate_pkts = true;
+		r->act.rate_pkts = 1000;
+		break;
+	default:
+		break;
+	}
+	if (rnd() % 3 == 0) {
+		r->act.has_action = true;
+		r->act.sample = rnd() % 2;
+		r->act.terminal = rnd() % 2;
+	}
+	if (rnd() % 4 == 0) {
+		r->act.has_mark = true;
+		r->act.dscp = (uint8_t)pick(dscp_pool, 8);
+	}
+	return r;
+}
+
+static void rand_packet(struct fs_packet *p, unsigned fam)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = (uint8_t)fam;
+	rand_addr(p->src, fam);
+	rand_addr(p->dst, fam);
+	p->proto = (uint8_t)pick(proto_pool, 9);
+	if (fam == FS_INET6)
+		while (p->proto == 0) /* an extension header is never the upper layer */
+			p->proto = (uint8_t)pick(proto_pool, 9);
+	p->sport = (uint16_t)pick(port_pool, 16);
+	p->dport = (uint16_t)pick(port_pool, 16);
+	p->icmp_type = (uint8_t)pick(icmp_pool, 8);
+	p->icmp_code = (uint8_t)pick(icmp_pool, 8);
+	p->tcp_flags = (uint8_t)rnd();
+	p->length = pick(len_pool, 14);
+	if (fam == FS_INET6) {
+		if (p->length < 40)
+			p->length = 40;
+		if (rnd() % 16 == 0)
+			p->length = 65535 + 1 + rnd() % 40; /* payload 65535 max */
+	}
+	p->dscp = (uint8_t)pick(dscp_pool, 8);
+	p->flow_label = fam == FS_INET6 ? pick(fl_pool, 7) : 0;
+	p->df = fam == FS_INET && rnd() % 2;
+	switch (rnd() % 5) {
+	case 0: break;                                             /* not a fragment */
+	case 1: p->frag = true; p->mf = true; break;               /* first */
+	case 2: p->frag = true; p->mf = true; p->frag_off = 185; break; /* middle */
+	case 3: p->frag = true; p->frag_off = 370; break;          /* last */
+	case 4:
+		if (fam == FS_INET6)
+			p->frag = true;                            /* atomic fragment */
+		break;
+	}
+	if (rnd() % 8 == 0)
+		p->mark = 0x00450000u; /* foreign bits in our tag field must not leak */
+}
+
+static bool same(const struct fs_outcome *a, const struct fs_outcome *b)
+{
+	unsigned i;
+
+	if (a->verdict != b->verdict || a->dscp != b->dscp || a->nsamples != b->nsamples)
+		return false;
+	for (i = 0; i < a->nsamples && i < FS_OUTCOME_SAMPLES; i++)
+		if (a->samples[i] != b->samples[i])
+			return false;
+	return true;
+}
+
+static int cmp_routes(const void *a, const void *b)
+{
+	return fs_route_cmp(*(const struct fs_route *const *)a, *(const struct fs_route *const *)b,
+	    FS_ORDER_RFC);
+}
+
+struct stats {
+	unsigned long by_reason[FS_R__COUNT];
+	unsigned long routes, installed, refused, empty, packets, matched, subchains, splits;
+};
+
+static void dump(const struct fs_plan *plan, const struct fs_packet *p)
+{
+	char line[2048];
+	size_t i;
+
+	for (i = 0; i < plan->nroutes; i++) {
+		fs_route_format(plan->routes[i].route, line, sizeof(line));
+		fprintf(stderr, "route %zu: %s [%s]\n", i, line, fs_refusal_name(plan->routes[i].refusal));
+	}
+	fs_plan_write_restore(plan, stderr);
+	fprintf(stderr, "packet: proto %u sport %u dport %u len %u dscp %u frag %d mf %d off %u flags 0x%x\n",
+	    p->proto, p->sport, p->dport, p->length, p->dscp, p->frag, p->mf, p->frag_off, p->tcp_flags);
+}
+
+static void run_random(unsigned fam, enum fs_accept_target acc, unsigned nsets, struct stats *st)
+{
+	struct fs_xlate_opts o;
+	unsigned s, i, k;
+
+	fs_xlate_opts_default(&o);
+	o.accept = acc;
+	for (s = 0; s < nsets; s++) {
+		struct fs_route *routes[8];
+		unsigned n = 1 + rnd() % 6;
+		struct fs_plan plan;
+		struct fs_err e;
+
+		/* small inline caps force the sub-chain and split forms too */
+		static const unsigned caps[] = { 64, 64, 4, 1 };
+
+		o.dnf_max = caps[s % 4];
+		for (i = 0; i < n; i++)
+			routes[i] = rand_route(fam);
+		qsort(routes, n, sizeof(routes[0]), cmp_routes);
+		ck_assert_int_eq(fs_plan_build(&plan, fam, (const struct fs_route *const *)routes, n, &o, &e), 0);
+		for (i = 0; i < n; i++) {
+			st->routes++;
+			if (plan.routes[i].refusal == FS_R_OK)
+				st->installed++;
+			else
+				st->refused++;
+			st->by_reason[plan.routes[i].refusal]++;
+			if (getenv("FS_WHY") && plan.routes[i].refusal != FS_R_OK)
+				fprintf(stderr, "why: %s\n", plan.routes[i].why);
+			if (plan.routes[i].empty)
+				st->empty++;
+		}
+		for (i = 0; i < plan.filter.n; i++) {
+			const char *nm = plan.filter.chains[i].name;
+			size_t l = strlen(nm);
+
+			if (i >= 2)
+				st->subchains++;
+			if (l > 2 && strcmp(nm + l - 2, "-a") == 0)
+				st->splits++;
+		}
+		for (k = 0; k < 400; k++) {
+			struct fs_packet p;
+			struct fs_outcome ref, got;
+			bool over = k % 2;
+
+			rand_packet(&p, fam);
+			fs_ref_eval(&plan, &p, over, acc, &ref);
+			ck_assert_int_eq(fs_plan_eval(&plan, &p, over, &got), 0);
+			st->packets++;
+			if (ref.stopped_by >= 0 || ref.nsamples > 0)
+				st->matched++;
+			if (!same(&ref, &got)) {
+				dump(&plan, &p);
+				ck_abort_msg("set %u packet %u: reference verdict %d dscp %d samples %u, plan verdict %d dscp %d samples %u",
+				    s, k, ref.verdict, ref.dscp, ref.nsamples, got.verdict, got.dscp, got.nsamples);
+			}
+		}
+		fs_plan_free(&plan);
+		for (i = 0; i < n; i++)
+			fs_route_free(routes[i]);
+	}
+}
+
+static void check_stats(const struct stats *st)
+{
+	fprintf(stderr, "random: %lu routes (%lu installed, %lu refused, %lu match nothing), "
+	    "%lu packets (%lu met a route), %lu sub-chains, %lu splits\n",
+	    st->routes, st->installed, st->refused, st->empty, st->packets, st->matched,
+	    st->subchains, st->splits);
+	for (unsigned i = 1; i < FS_R__COUNT; i++)
+		if (st->by_reason[i])
+			fprintf(stderr, "  refused %s: %lu\n", fs_refusal_name(i), st->by_reason[i]);
+	/* the comparison only means something if most routes are installed and hit */
+	ck_assert_uint_gt(st->installed * 100, st->routes * 90);
+	ck_assert_uint_gt(st->matched * 10, st->packets);
+	ck_assert_uint_gt(st->subchains, 0);
+}
+
+START_TEST(random_v4_return)
+{
+	struct stats st = { 0 };
+
+	run_random(FS_INET, FS_ACCEPT_RETURN, 3000, &st);
+	check_stats(&st);
+}
+END_TEST
+
+START_TEST(random_v6_return)
+{
+	struct stats st = { 0 };
+
+	run_random(FS_INET6, FS_ACCEPT_RETURN, 3000, &st);
+	check_stats(&st);
+}
+END_TEST
+
+START_TEST(random_accept)
+{
+	struct stats st = { 0 };
+
+	run_random(FS_INET, FS_ACCEPT_ACCEPT, 1000, &st);
+	run_random(FS_INET6, FS_ACCEPT_ACCEPT, 1000, &st);
+	check_stats(&st);
+}
+END_TEST
+
+/* ---- table-driven translations ------------------------------------------ */
+
+struct tcase_route {
+	const char *name;
+	unsigned fam;
+	int t;
+	uint8_t ops[6];
+	uint32_t vals[6];
+	unsigned n;
+	bool drop;
+	const char *expect; /* substring of the one FLOWSPEC rule, or NULL */
+	enum fs_refusal refusal;
+	bool empty;
+	unsigned nrules; /* rules in FLOWSPEC when installed (0 means 1) */
+};
+
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+static const struct tcase_route cases[] = {
+	{ "dport range", FS_INET, FS_C_DPORT, { FS_OP_GT | FS_OP_EQ, FS_OP_AND | FS_OP_LT | FS_OP_EQ }, { 1024, 2048 }, 2, true,
+	  "-p tcp -m tcp --dport 1024:2048 -j DROP", FS_R_OK, false, 2 },
+	{ "dport not 22", FS_INET, FS_C_DPORT, { FS_OP_LT | FS_OP_GT }, { 22 }, 1, true,
+	  "-p udp -m multiport --dports 0:21,23:65535 -j DROP", FS_R_OK, false, 2 },
+	{ "proto !=tcp&!=udp v4 is one u32", FS_INET, FS_C_PROTO, { FS_OP_LT | FS_OP_GT, FS_OP_AND | FS_OP_LT | FS_OP_GT }, { 6, 17 }, 2, true,
+	  "-m u32 --u32 \"6&0xFF=0x0:0x5,0x7:0x10,0x12:0xff\" -j DROP", FS_R_OK, false },
+	{ "proto =udp native", FS_INET, FS_C_PROTO, { FS_OP_EQ }, { 17 }, 1, true, "-p udp -j DROP", FS_R_OK, false },
+	{ "dscp set", FS_INET, FS_C_DSCP, { FS_OP_GT | FS_OP_EQ, FS_OP_AND | FS_OP_LT | FS_OP_EQ, FS_OP_EQ }, { 8, 15, 32 }, 3, true,
+	  "-m u32 --u32 \"0>>18&0x3F=0x8:0xf,0x20\" -j DROP", FS_R_OK, false },
+	{ "length <64 or >9000", FS_INET, FS_C_PKT_LEN, { FS_OP_LT, FS_OP_GT }, { 64, 9000 }, 2, true,
+	  "-m u32 --u32 \"0&0xFFFF=0x0:0x3f,0x2329:0xffff\" -j DROP", FS_R_OK, false },
+	{ "v6 length >1280 via payload", FS_INET6, FS_C_PKT_LEN, { FS_OP_GT }, { 1280 }, 1, true,
+	  "-m u32 --u32 \"4>>16=0x4d9:0xffff\" -j DROP", FS_R_OK, false },
+	{ "flow label", FS_INET6, FS_C_FLOW_LABEL, { FS_OP_EQ }, { 48879 }, 1, true,
+	  "-m u32 --u32 \"0&0xFFFFF=0xbeef\" -j DROP", FS_R_OK, false },
+	{ "fragment !isf v4", FS_INET, FS_C_FRAGMENT, { FS_OP_NOT | FS_OP_MATCH }, { FS_FRAG_ISF }, 1, true,
+	  "-m u32 --u32 \"4&0x7FFF=0x0,0x4000\" -j DROP", FS_R_OK, false },
+	{ "fragment isf v6", FS_INET6, FS_C_FRAGMENT, { FS_OP_MATCH }, { FS_FRAG_ISF }, 1, true,
+	  "-m ipv6header --header ipv6-frag --soft -j DROP", FS_R_OK, false },
+	{ "fragment value 0 matches nothing", FS_INET, FS_C_FRAGMENT, { 0 }, { 0 }, 1, true, NULL, FS_R_OK, true },
+	{ "tcp flags syn&!ack", FS_INET, FS_C_TCP_FLAGS, { FS_OP_MATCH, FS_OP_AND | FS_OP_NOT }, { FS_TCP_SYN, FS_TCP_ACK }, 2, true,
+	  "-p tcp -m tcp --tcp-flags SYN,ACK SYN -j DROP", FS_R_OK, false },
+	{ "tcp flag ns refused", FS_INET, FS_C_TCP_FLAGS, { FS_OP_MATCH }, { FS_TCP_NS }, 1, true, NULL, FS_R_TCP_FLAGS_HIGH, false },
+	{ "icmp type 255 v4 by u32", FS_INET, FS_C_ICMP_TYPE, { FS_OP_EQ }, { 255 }, 1, true,
+	  "-m u32 --u32 \"6&0xFF=0x1&&4&0x1FFF=0x0&&0>>22&0x3C@0>>24=0xff\" -j DROP", FS_R_OK, false },
+	{ "icmp type != 8 v4 by u32", FS_INET, FS_C_ICMP_TYPE, { FS_OP_LT | FS_OP_GT }, { 8 }, 1, true,
+	  "0>>22&0x3C@0>>24=0x0:0x7,0x9:0xff\" -j DROP", FS_R_OK, false },
+	{ "icmpv6 echo", FS_INET6, FS_C_ICMP_TYPE, { FS_OP_EQ }, { 128 }, 1, true,
+	  "-p ipv6-icmp -m icmp6 --icmpv6-type 128 -j DROP", FS_R_OK, false },
+	{ "port false matches nothing", FS_INET, FS_C_PORT, { 0 }, { 80 }, 1, true, NULL, FS_R_OK, true },
+	{ "dport true keeps the L4 condition", FS_INET, FS_C_DPORT, { 7 }, { 0 }, 1, true,
+	  "-p udp -m udp -j DROP", FS_R_OK, false, 2 },
+	{ "icmp-type true v4", FS_INET, FS_C_ICMP_TYPE, { 7 }, { 0 }, 1, true,
+	  "-p icmp -m icmp --icmp-type any -j DROP", FS_R_OK, false },
+};
+
+START_TEST(table_cases)
+{
+	const struct tcase_route *c = &cases[_i];
+	struct fs_route *r = fs_route_new(c->fam);
+	const struct fs_route *rl[1];
+	struct fs_xlate_opts o;
+	struct fs_plan plan;
+	struct fs_err e;
+	char line[4096];
+	unsigned i;
+	bool found = false;
+	size_t k;
+
+	for (i = 0; i < c->n; i++)
+		ck_assert_msg(fs_route_add_term(r, c->t, c->ops[i], c->vals[i], &e) == 0, "%s: %s", c->name, e.msg);
+	if (c->drop) {
+		r->act.has_rate_bytes = true;
+		r->act.rate_bytes = 0;
+	}
+	rl[0] = r;
+	fs_xlate_opts_default(&o);
+	ck_assert_int_eq(fs_plan_build(&plan, c->fam, rl, 1, &o, &e), 0);
+	ck_assert_msg(plan.routes[0].refusal == c->refusal, "%s: refusal %s (%s)", c->name,
+	    fs_refusal_name(plan.routes[0].refusal), plan.routes[0].why);
+	ck_assert_msg(plan.routes[0].empty == c->empty, "%s: empty %d", c->name, plan.routes[0].empty);
+	if (c->refusal != FS_R_OK)
+		ck_assert_msg(plan.routes[0].why[0] != '\0', "%s: refusal without a reason", c->name);
+	if (c->expect != NULL) {
+		for (k = 0; k < plan.filter.chains[1].n; k++) {
+			ck_assert_int_ge(fs_prule_format(&plan.filter.chains[1].rules[k], c->fam, line, sizeof(line)), 0);
+			if (strstr(line, c->expect) != NULL)
+				found = true;
+		}
+		ck_assert_msg(found && plan.filter.chains[1].n == (c->nrules ? c->nrules : 1),
+		    "%s: expected %u rules, one with \"%s\", got %zu rules, last \"%s\"",
+		    c->name, c->nrules ? c->nrules : 1, c->expect, plan.filter.chains[1].n, line);
+	} else {
+		ck_assert_uint_eq(plan.filter.chains[1].n, 0);
+	}
+	fs_plan_free(&plan);
+	fs_route_free(r);
+}
+END_TEST
+
+/* A stop route that needs a sub-chain is split with goto; check the shape. */
+START_TEST(split_shape)
+{
+	struct fs_route *r = fs_route_new(FS_INET6), *d = fs_route_new(FS_INET6);
+	const struct fs_route *rl[2];
+	struct fs_xlate_opts o;
+	struct fs_plan plan;
+	struct fs_err e;
+	uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	char line[1024];
+
+	/* next-header !=6 && !=17, accept (stop): 248 values inline are too many */
+	ck_assert_int_eq(fs_route_set_prefix(r, FS_C_DST, a, 32, 0, &e), 0);
+	ck_assert_int_eq(fs_route_add_term(r, FS_C_PROTO, FS_OP_LT | FS_OP_GT, 6, &e), 0);
+	ck_assert_int_eq(fs_route_add_term(r, FS_C_PROTO, FS_OP_AND | FS_OP_LT | FS_OP_GT, 17, &e), 0);
+	ck_assert_int_eq(fs_route_set_prefix(d, FS_C_DST, a, 0, 0, &e), 0);
+	d->act.has_rate_bytes = true;
+	rl[0] = r;
+	rl[1] = d;
+	fs_xlate_opts_default(&o);
+	ck_assert_int_eq(fs_plan_build(&plan, FS_INET6, rl, 2, &o, &e), 0);
+	ck_assert_int_eq(plan.routes[0].refusal, FS_R_OK);
+	/* hook, base, sub-chain, continuation */
+	ck_assert_uint_eq(plan.filter.n, 4);
+	ck_assert_int_eq(plan.filter.chains[1].rules[0].target, FS_T_GOTO);
+	ck_assert_int_eq(plan.filter.chains[1].rules[1].target, FS_T_GOTO);
+	/* -p tcp, -p udp -> goto continuation; then a count rule for matches */
+	ck_assert_uint_eq(plan.filter.chains[2].n, 3);
+	ck_assert_int_eq(plan.filter.chains[2].rules[2].target, FS_T_NONE);
+	fs_prule_format(&plan.filter.chains[2].rules[0], 6, line, sizeof(line));
+	ck_assert_msg(strncmp(line, "-p tcp -g FLOWSPEC6-", 20) == 0, "got %s", line);
+	fs_plan_free(&plan);
+	fs_route_free(r);
+	fs_route_free(d);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("translate");
+	TCase *tc = tcase_create("random");
+
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, random_v4_return);
+	tcase_add_test(tc, random_v6_return);
+	tcase_add_test(tc, random_accept);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("table");
+	tcase_add_loop_test(tc, table_cases, 0, sizeof(cases) / sizeof(cases[0]));
+	tcase_add_test(tc, split_shape);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
