@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "flowspec/exabgp.h"
+#include "flowspec/feed.h"
 #include "flowspec/log.h"
 #include "flowspec/ruleset.h"
 #include "flowspec/text.h"
@@ -29,10 +30,6 @@ struct opts {
 	struct fs_xlate_opts xl;
 	int verbose;
 	const char *input;
-};
-
-struct stats {
-	unsigned long lines, errors, announces, withdraws, flushed;
 };
 
 static void usage(FILE *f)
@@ -177,54 +174,6 @@ bad:
 	return 0;
 }
 
-static void apply_events(struct fs_ruleset *rs, struct fs_event_list *ev, struct stats *st)
-{
-	struct fs_err err;
-	size_t i, n;
-
-	for (i = 0; i < ev->n; i++) {
-		struct fs_event *e = &ev->ev[i];
-
-		switch (e->kind) {
-		case FS_EV_ANNOUNCE:
-			st->announces++;
-			if (fs_ruleset_announce(rs, e->peer.addr, e->route, &err) < 0)
-				log_warnx("neighbor %s: route not stored: %s", e->peer.addr, err.msg);
-			e->route = NULL; /* ownership passed */
-			break;
-		case FS_EV_WITHDRAW:
-			st->withdraws++;
-			if (fs_ruleset_withdraw(rs, e->peer.addr, e->route) == 0)
-				log_debug("neighbor %s: withdraw of an unknown route", e->peer.addr);
-			break;
-		case FS_EV_STATE:
-			if (e->state == FS_PEER_DOWN || e->state == FS_PEER_UP) {
-				n = fs_ruleset_flush(rs, e->peer.addr);
-				st->flushed += n;
-				if (e->state == FS_PEER_DOWN)
-					log_info("neighbor %s down (%s): %zu routes removed",
-					    e->peer.addr, e->reason, n);
-				else if (n > 0)
-					log_info("neighbor %s up again: %zu stale routes removed",
-					    e->peer.addr, n);
-			}
-			break;
-		case FS_EV_SHUTDOWN:
-			n = fs_ruleset_flush(rs, NULL);
-			st->flushed += n;
-			log_info("ExaBGP is shutting down: %zu routes removed", n);
-			break;
-		case FS_EV_EOR:
-			log_debug("neighbor %s: end-of-RIB for IPv%d", e->peer.addr, e->family);
-			break;
-		case FS_EV_NOTIFICATION:
-			log_info("neighbor %s: NOTIFICATION %u/%u", e->peer.addr, e->code, e->subcode);
-			break;
-		}
-	}
-	fs_event_list_clear(ev);
-}
-
 /*
  * Reads one line of at most cap bytes into *buf.  Returns its length, -1 at
  * EOF, or -2 for an over-long line (the rest of it is consumed).
@@ -289,9 +238,7 @@ static void report(const struct fs_plan *plan)
 int main(int argc, char **argv)
 {
 	struct opts o;
-	struct stats st = { 0 };
-	struct fs_ruleset *rs = NULL;
-	struct fs_event_list ev = { 0 };
+	struct fs_feed feed;
 	struct fs_plan plan;
 	const struct fs_route **sorted = NULL;
 	size_t nsorted = 0, refused = 0, i;
@@ -313,33 +260,31 @@ int main(int argc, char **argv)
 		log_errx("%s: %s", o.input, strerror(errno));
 		return 1;
 	}
-	rs = fs_ruleset_new();
-	if (rs == NULL) {
+	if (fs_feed_init(&feed, &o.ex) < 0) {
 		log_errx("out of memory");
 		goto out;
 	}
 	while ((len = read_line(in, &line, &linecap, o.ex.line_max)) != -1) {
-		st.lines++;
-		snprintf(origin, sizeof(origin), "%s:%lu", o.input ? o.input : "stdin", st.lines);
+		snprintf(origin, sizeof(origin), "%s:%lu", o.input ? o.input : "stdin",
+		    feed.st.lines + 1);
 		if (len == -2) {
-			st.errors++;
+			feed.st.lines++;
+			feed.st.errors++;
 			log_warnx("%s: line longer than %zu bytes, ignored", origin, o.ex.line_max);
 			continue;
 		}
-		if (len == 0)
-			continue;
-		if (fs_exabgp_parse_line(&o.ex, line, (size_t)len, origin, &ev, &err) < 0) {
-			st.errors++;
-			log_warnx("%s", err.msg);
+		if (len == 0) {
+			feed.st.lines++;
 			continue;
 		}
-		apply_events(rs, &ev, &st);
+		if (fs_feed_line(&feed, line, (size_t)len, origin, &err) < 0)
+			log_warnx("%s", err.msg);
 	}
 	if (ferror(in)) {
 		log_errx("reading input: %s", strerror(errno));
 		goto out;
 	}
-	if (fs_ruleset_sorted(rs, o.family, o.order, &sorted, &nsorted, &err) < 0 ||
+	if (fs_ruleset_sorted(feed.rs, o.family, o.order, &sorted, &nsorted, &err) < 0 ||
 	    fs_plan_build(&plan, o.family, sorted, nsorted, &o.xl, &err) < 0) {
 		log_errx("%s", err.msg);
 		goto out;
@@ -355,7 +300,7 @@ int main(int argc, char **argv)
 	}
 	log_info("summary: %lu lines, %lu input errors, %lu announces, %lu withdraws; "
 	    "IPv%d: %zu routes, %zu installed, %zu refused, %zu filter rules, %zu mangle rules",
-	    st.lines, st.errors, st.announces, st.withdraws, o.family, nsorted,
+	    feed.st.lines, feed.st.errors, feed.st.announces, feed.st.withdraws, o.family, nsorted,
 	    nsorted - refused, refused, fs_ptable_rules(&plan.filter), fs_ptable_rules(&plan.mangle));
 	for (i = 1; i < FS_R__COUNT; i++)
 		if (plan.refused[i] > 0)
@@ -365,8 +310,7 @@ int main(int argc, char **argv)
 out:
 	free(sorted);
 	free(line);
-	fs_event_list_free(&ev);
-	fs_ruleset_free(rs);
+	fs_feed_free(&feed);
 	if (in != stdin)
 		fclose(in);
 	return rc;

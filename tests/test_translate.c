@@ -113,7 +113,7 @@ static struct fs_route *rand_route(unsigned fam)
 			case FS_C_SRC: {
 				unsigned max = fam == FS_INET ? 32 : 128;
 				unsigned len = rnd() % (max + 1);
-				unsigned off = (fam == FS_INET6 && rnd() % 4 == 0) ? rnd() % (len + 1) : 0;
+				unsigned off = (fam == FS_INET6 && len > 0 && rnd() % 4 == 0) ? rnd() % len : 0;
 
 				rand_addr(a, fam);
 				ck_assert_int_eq(fs_route_set_prefix(r, t, a, len, off, &e), 0);

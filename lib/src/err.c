@@ -30,7 +30,9 @@ int fs_err_prefix(struct fs_err *err, const char *fmt, ...)
 	vsnprintf(pre, sizeof(pre), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", pre, old);
+	/* a too-long message is cut, never overflowed */
+	if (snprintf(err->msg, sizeof(err->msg), "%s: %s", pre, old) < 0)
+		err->msg[0] = '\0';
 	return -1;
 }
 

@@ -325,6 +325,7 @@ static struct fs_event *ev_new(struct ctx *c, enum fs_ev_kind kind)
 	return ev;
 }
 
+/* Frees the events' routes and empties l, keeping its buffer. */
 void fs_event_list_clear(struct fs_event_list *l)
 {
 	size_t i;
@@ -338,6 +339,7 @@ void fs_event_list_clear(struct fs_event_list *l)
 	l->n = 0;
 }
 
+/* Frees the events and the buffer; l itself is the caller's (may be NULL). */
 void fs_event_list_free(struct fs_event_list *l)
 {
 	if (l == NULL)
@@ -348,6 +350,7 @@ void fs_event_list_free(struct fs_event_list *l)
 	l->cap = 0;
 }
 
+/* Default options: the clean SEQ form, FS_EXABGP_LINE_MAX. */
 void fs_exabgp_opts_default(struct fs_exabgp_opts *o)
 {
 	if (o == NULL)
@@ -1041,8 +1044,8 @@ static int parse_bitmask_span(struct ctx *c, struct fs_route *r,
 {
 	const char *s = span, *sp, *amp;
 	size_t len = spanlen, g, n;
-	uint32_t value;
-	uint8_t op;
+	uint32_t value = 0;
+	uint8_t op = 0;
 	bool first;
 
 	if (len >= 4 && s[0] == '[' && s[1] == ' ' && s[len - 1] == ']' &&
@@ -1152,7 +1155,8 @@ static int check_list(struct ctx *c, const struct comp_key *ck,
 
 	if (n == 0)
 		return xerr(c, FS_E_VALUE, "empty component list", NULL, 0);
-	if (n > FS_MAX_TERMS)
+	/* A bitmask list has one element per bit (9 TCP flags at most). */
+	if (n > (fs_ctype_is_bitmask(ck->type) ? 9 : 1) * (size_t)FS_MAX_TERMS)
 		return xerrf(c, FS_E_LIMIT, NULL, 0,
 		    "%zu elements in %s (max %d terms)", n, ck->name,
 		    FS_MAX_TERMS);
@@ -1180,6 +1184,9 @@ static int check_list(struct ctx *c, const struct comp_key *ck,
 	}
 	if (fs_ctype_is_bitmask(ck->type))
 		return 0;
+	if (nterms > FS_MAX_TERMS)
+		return xerrf(c, FS_E_LIMIT, NULL, 0,
+		    "%zu terms in %s (max %d)", nterms, ck->name, FS_MAX_TERMS);
 	/* Compare without building the expected text. */
 	same = true;
 	off = 0;
@@ -1280,27 +1287,15 @@ static int split_string(struct ctx *c, const char *s, size_t len,
 	return 0;
 }
 
-/*
- * Builds one route from an NLRI object.  nh/nhfam: the announce's next
- * hop (nhfam 0 for "no-nexthop"; -1 for a withdraw, which is not checked).
- * 0 with *out set, or -1.
- */
-static int parse_nlri(struct ctx *c, int fam, json_object *obj, int nhfam,
-    const uint8_t *nh, struct fs_route **out)
+/* The NLRI's members but "string", in order, checked to be known keys. */
+static int collect_keys(struct ctx *c, int fam, json_object *obj,
+    struct nlri_key *keys, size_t *nkeys)
 {
 	struct json_object_iterator it, end;
-	struct nlri_key keys[NLRI_KEYS];
-	struct fs_route *r;
-	const char *str = NULL, *name;
-	size_t slen = 0, nkeys = 0, i, saved;
 	const struct comp_key *ck;
-	uint8_t a[16];
-	int rc = -1;
+	const char *name;
 
-	*out = NULL;
-	r = fs_route_new((enum fs_family)fam);
-	if (r == NULL)
-		return xerr_nomem(c);
+	*nkeys = 0;
 	it = json_object_iter_begin(obj);
 	end = json_object_iter_end(obj);
 	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
@@ -1310,122 +1305,145 @@ static int parse_nlri(struct ctx *c, int fam, json_object *obj, int nhfam,
 		ck = NULL;
 		if (strcmp(name, "next-hop") != 0) {
 			ck = comp_lookup(name);
-			if (ck == NULL) {
-				xerr_str(c, FS_E_UNKNOWN, "unknown component", name);
-				goto out;
-			}
-			if (!(ck->fams & (fam == FS_INET ? F4 : F6))) {
-				xerrf(c, FS_E_UNKNOWN, name, strlen(name),
+			if (ck == NULL)
+				return xerr_str(c, FS_E_UNKNOWN,
+				    "unknown component", name);
+			if (!(ck->fams & (fam == FS_INET ? F4 : F6)))
+				return xerrf(c, FS_E_UNKNOWN, name, strlen(name),
 				    "component not valid in %s flow NLRI",
 				    fam == FS_INET ? "ipv4" : "ipv6");
-				goto out;
-			}
 		}
-		if (nkeys == NLRI_KEYS) { /* cannot happen: keys are unique */
-			xerr(c, FS_E_LIMIT, "too many NLRI members", NULL, 0);
-			goto out;
-		}
-		keys[nkeys].name = name;
-		keys[nkeys].val = json_object_iter_peek_value(&it);
-		keys[nkeys].ck = ck;
-		nkeys++;
+		if (*nkeys == NLRI_KEYS) /* cannot happen: keys are unique */
+			return xerr(c, FS_E_LIMIT, "too many NLRI members",
+			    NULL, 0);
+		keys[*nkeys].name = name;
+		keys[*nkeys].val = json_object_iter_peek_value(&it);
+		keys[*nkeys].ck = ck;
+		(*nkeys)++;
 	}
-	if (member_str(c, obj, "string", true, &str, &slen) < 0)
-		goto out;
+	return 0;
+}
+
+/* An NLRI's "next-hop": an address, the announce's (nhfam -1: unchecked). */
+static int check_nlri_nexthop(struct ctx *c, const struct nlri_key *k,
+    int nhfam, const uint8_t *nh)
+{
+	json_object *v = k->val;
+	uint8_t a[16];
+
+	if (v == NULL)
+		return xerr_str(c, FS_E_VALUE, "expected string", "null");
+	if (json_object_get_type(v) != json_type_string)
+		return xerr_json(c, FS_E_VALUE, "expected string", v);
+	if (!streq(k->span, k->spanlen, json_object_get_string(v)))
+		return xerr(c, FS_E_SYNTAX, "next-hop disagrees with the NLRI "
+		    "string", k->span, k->spanlen);
+	if (parse_ip(json_object_get_string(v),
+	    (size_t)json_object_get_string_len(v), a) == 0)
+		return xerr_json(c, FS_E_VALUE, "invalid next-hop", v);
+	if (nhfam >= 0 && (nhfam == 0 || memcmp(a, nh, 16) != 0))
+		return xerr_json(c, FS_E_VALUE, "next-hop is not the "
+		    "announce's next hop", v);
+	return 0;
+}
+
+/*
+ * One component of an NLRI into r.  The path names the component; base
+ * is the path of the NLRI, for errors in its "string".
+ */
+static int parse_component(struct ctx *c, struct fs_route *r,
+    const struct nlri_key *k, size_t base)
+{
+	const struct comp_key *ck = k->ck;
+	json_object *v = k->val, *e;
+	size_t j, n, saved;
+
+	if (v == NULL)
+		return xerr_str(c, FS_E_VALUE, "expected array", "null");
+	if (json_object_get_type(v) != json_type_array)
+		return xerr_json(c, FS_E_VALUE, "expected array", v);
+	if (check_list(c, ck, v, k->span, k->spanlen) < 0)
+		return -1;
+	n = json_object_array_length(v);
+	if (ck->type == FS_C_DST || ck->type == FS_C_SRC) {
+		if (n != 1)
+			return xerr(c, FS_E_VALUE, "prefix list must have one "
+			    "element", k->span, k->spanlen);
+		e = json_object_array_get_idx(v, 0);
+		saved = path_idx(c, 0);
+		if (parse_prefix(c, r, ck, json_object_get_string(e),
+		    (size_t)json_object_get_string_len(e)) < 0)
+			return -1;
+		path_restore(c, saved);
+		return 0;
+	}
+	if (fs_ctype_is_bitmask(ck->type)) {
+		/* The list is lossy: the terms come from "string" (README). */
+		path_restore(c, base);
+		path_key(c, "string");
+		if (parse_bitmask_span(c, r, ck, k->span, k->spanlen) < 0)
+			return -1;
+		path_restore(c, base);
+		path_key(c, k->name);
+		return 0;
+	}
+	for (j = 0; j < n; j++) {
+		e = json_object_array_get_idx(v, j);
+		saved = path_idx(c, j);
+		if (parse_numeric_elem(c, r, ck, json_object_get_string(e),
+		    (size_t)json_object_get_string_len(e)) < 0)
+			return -1;
+		path_restore(c, saved);
+	}
+	return 0;
+}
+
+/*
+ * Builds one route from an NLRI object.  nh/nhfam: the announce's next
+ * hop (nhfam 0 for "no-nexthop"; -1 for a withdraw, which is not checked).
+ * 0 with *out set, or -1.
+ */
+static int parse_nlri(struct ctx *c, int fam, json_object *obj, int nhfam,
+    const uint8_t *nh, struct fs_route **out)
+{
+	struct nlri_key keys[NLRI_KEYS];
+	struct fs_route *r;
+	const char *str = NULL;
+	size_t slen = 0, nkeys = 0, i, saved;
+	int rc;
+
+	*out = NULL;
+	if (collect_keys(c, fam, obj, keys, &nkeys) < 0 ||
+	    member_str(c, obj, "string", true, &str, &slen) < 0)
+		return -1;
 	saved = path_key(c, "string");
 	rc = split_string(c, str, slen, keys, nkeys);
 	path_restore(c, saved);
 	if (rc < 0)
-		goto out;
-	rc = -1;
+		return -1;
 
+	r = fs_route_new((enum fs_family)fam);
+	if (r == NULL)
+		return xerr_nomem(c);
 	for (i = 0; i < nkeys; i++) {
-		json_object *v = keys[i].val;
-
-		ck = keys[i].ck;
 		saved = path_key(c, keys[i].name);
-		if (ck == NULL) { /* next-hop */
-			if (v == NULL || json_object_get_type(v) != json_type_string) {
-				if (v == NULL)
-					xerr_str(c, FS_E_VALUE, "expected string",
-					    "null");
-				else
-					xerr_json(c, FS_E_VALUE,
-					    "expected string", v);
-				goto out;
-			}
-			if (!streq(keys[i].span, keys[i].spanlen,
-			    json_object_get_string(v))) {
-				xerr(c, FS_E_SYNTAX, "next-hop disagrees with the "
-				    "NLRI string", keys[i].span, keys[i].spanlen);
-				goto out;
-			}
-			if (parse_ip(json_object_get_string(v),
-			    (size_t)json_object_get_string_len(v), a) == 0) {
-				xerr_json(c, FS_E_VALUE, "invalid next-hop", v);
-				goto out;
-			}
-			if (nhfam >= 0 && (nhfam == 0 || memcmp(a, nh, 16) != 0)) {
-				xerr_json(c, FS_E_VALUE, "next-hop is not the "
-				    "announce's next hop", v);
-				goto out;
-			}
-			path_restore(c, saved);
-			continue;
-		}
-		if (v == NULL || json_object_get_type(v) != json_type_array) {
-			if (v == NULL)
-				xerr_str(c, FS_E_VALUE, "expected array", "null");
-			else
-				xerr_json(c, FS_E_VALUE, "expected array", v);
-			goto out;
-		}
-		if (check_list(c, ck, v, keys[i].span, keys[i].spanlen) < 0)
-			goto out;
-		if (ck->type == FS_C_DST || ck->type == FS_C_SRC) {
-			json_object *e = json_object_array_get_idx(v, 0);
-
-			if (json_object_array_length(v) != 1) {
-				xerr(c, FS_E_VALUE, "prefix list must have one "
-				    "element", keys[i].span, keys[i].spanlen);
-				goto out;
-			}
-			path_idx(c, 0);
-			if (parse_prefix(c, r, ck, json_object_get_string(e),
-			    (size_t)json_object_get_string_len(e)) < 0)
-				goto out;
-		} else if (fs_ctype_is_bitmask(ck->type)) {
-			path_restore(c, saved);
-			path_key(c, "string");
-			if (parse_bitmask_span(c, r, ck, keys[i].span,
-			    keys[i].spanlen) < 0)
-				goto out;
-		} else {
-			size_t j, n = json_object_array_length(v), s2;
-
-			for (j = 0; j < n; j++) {
-				json_object *e = json_object_array_get_idx(v, j);
-
-				s2 = path_idx(c, j);
-				if (parse_numeric_elem(c, r, ck,
-				    json_object_get_string(e),
-				    (size_t)json_object_get_string_len(e)) < 0)
-					goto out;
-				path_restore(c, s2);
-			}
-		}
+		if (keys[i].ck == NULL)
+			rc = check_nlri_nexthop(c, &keys[i], nhfam, nh);
+		else
+			rc = parse_component(c, r, &keys[i], saved);
+		if (rc < 0)
+			goto fail;
 		path_restore(c, saved);
 	}
 	if (fs_route_validate(r, c->err) < 0) {
 		xerr_lib(c, str, slen);
-		goto out;
+		goto fail;
 	}
 	*out = r;
-	r = NULL;
-	rc = 0;
-out:
+	return 0;
+fail:
 	fs_route_free(r);
-	return rc;
+	return -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1822,6 +1840,10 @@ static int parse_message(struct ctx *c, json_object *root)
 	return -1;
 }
 
+/*
+ * Parses one line and appends its events to out: 0, or -1 with err set and
+ * out unchanged.  o NULL means the defaults; err may be NULL.
+ */
 int fs_exabgp_parse_line(const struct fs_exabgp_opts *o, const char *line,
     size_t len, const char *origin, struct fs_event_list *out,
     struct fs_err *err)

@@ -124,9 +124,10 @@ int fs_route_set_prefix(struct fs_route *r, int t, const uint8_t *addr,
 	if (offset != 0 && r->family == FS_INET)
 		return fs_err_set(err, FS_E_VALUE, "%s prefix offset %u on an IPv4 route",
 		    fs_ctype_name(t), offset);
-	if (offset > len)
+	if (offset != 0 && offset >= len)
 		return fs_err_set(err, FS_E_VALUE,
-		    "%s prefix offset %u exceeds its length %u", fs_ctype_name(t), offset, len);
+		    "%s prefix offset %u is not below its length %u (RFC 8956 §3.1)",
+		    fs_ctype_name(t), offset, len);
 	p = t == FS_C_DST ? &r->dst : &r->src;
 	memset(p, 0, sizeof(*p));
 	for (i = offset; i < len; i++)

@@ -897,8 +897,10 @@ struct part {
 static void chain_name(char *out, const struct fs_xlate_opts *o, uint8_t fam, uint32_t h,
     const char *suffix)
 {
-	snprintf(out, FS_CHAIN_NAME_MAX, "%.14s%s-%08x%s", o->chain, fam == FS_INET ? "4" : "6",
-	    h, suffix);
+	/* at most 14 + 1 + 1 + 8 + 3 characters: always fits */
+	if (snprintf(out, FS_CHAIN_NAME_MAX, "%.14s%s-%08x%.3s", o->chain,
+	    fam == FS_INET ? "4" : "6", h, suffix) < 0)
+		out[0] = '\0';
 }
 
 static int emit_dnf(struct builder *b, struct part *parts, unsigned nparts, const struct act *a,

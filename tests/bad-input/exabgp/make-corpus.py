@@ -295,10 +295,22 @@ add('numeric-true-with-value', mut(ANN4, lambda d: set_comp(d, 'packet-length', 
     'syntax', '"true5"')
 dports = ['=%d' % i for i in range(1, 66)]
 add('too-many-terms', mut(ANN4, lambda d: set_comp(d, 'destination-port', dports, fmt_value(dports))),
-    'limit', '"destination-port"')
+    'limit', '65 elements in destination-port')
+# 64 + 64 + 64 + 64 + 1 terms: each component fits, the route does not.
+big = {k: ['&'.join('!=%d' % i for i in range(1, 65))] for k in ('port', 'destination-port', 'source-port',
+                                                                   'packet-length')}
+
+
+def route_terms(d):
+    for k, v in big.items():
+        set_comp(d, k, v, fmt_value(v))
+    set_comp(d, 'icmp-code', ['=0'], '=0')
+
+
+add('too-many-route-terms', mut(ANN4, route_terms), 'limit', '"packet-length"[0]')
 anded = ['&'.join('!=%d' % i for i in range(1, 66))]
 add('too-many-anded-terms', mut(ANN4, lambda d: set_comp(d, 'destination-port', anded, fmt_value(anded))),
-    'limit', '"destination-port"[0]')
+    'limit', '65 terms in destination-port')
 
 # ---------------------------------------------------------------- prefixes
 add('prefix-len-33', mut(ANN4, lambda d: set_comp(d, 'destination-ipv4', ['192.0.2.0/33'], '192.0.2.0/33')),
