@@ -81,6 +81,8 @@ struct fs_route *fs_route_dup(const struct fs_route *r)
 {
 	struct fs_route *d;
 
+	if (r == NULL)
+		return NULL;
 	d = malloc(sizeof(*d));
 	if (d == NULL)
 		return NULL;

@@ -131,7 +131,7 @@ struct fs_route *fs_route_new(enum fs_family family);
 /* Frees r and its terms; r may be NULL. */
 void fs_route_free(struct fs_route *r);
 
-/* A deep copy; caller frees.  NULL on allocation failure. */
+/* A deep copy; caller frees.  NULL on allocation failure or when r is NULL. */
 struct fs_route *fs_route_dup(const struct fs_route *r);
 
 /* True when component type t is present. */
