@@ -167,6 +167,11 @@ bad:
 		fprintf(stderr, "flowspec-injector: unexpected argument \"%s\"\n", argv[optind]);
 		return -1;
 	}
+	if (strcmp(o->xl.chain, o->xl.hook) == 0) {
+		fprintf(stderr, "flowspec-injector: --chain and --hook must differ (both \"%s\")\n",
+		    o->xl.chain);
+		return -1;
+	}
 	if (!o->dry_run) {
 		fprintf(stderr, "flowspec-injector: this version only implements --dry-run\n");
 		return -1;

@@ -7,6 +7,8 @@
  * from tests/fixtures/exabgp (see the README's decoding table).
  */
 #include <check.h>
+
+#include "check_main.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -440,11 +442,5 @@ static Suite *ecomm_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(ecomm_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return fs_check_run(ecomm_suite());
 }

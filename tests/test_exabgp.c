@@ -6,6 +6,8 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+
+#include "check_main.h"
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1212,12 +1214,6 @@ static void quiet_sink(enum fs_log_level lvl, const char *msg, void *ctx)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(exabgp_suite());
-	int failed;
-
 	fs_log_set_sink(quiet_sink, NULL);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return fs_check_run(exabgp_suite());
 }

@@ -9,6 +9,8 @@
  */
 #define _GNU_SOURCE
 #include <check.h>
+
+#include "check_main.h"
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,15 +180,9 @@ int main(void)
 {
 	Suite *s = suite_create("golden");
 	TCase *tc = tcase_create("fixtures");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, golden);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return fs_check_run(s);
 }

@@ -12,6 +12,8 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+
+#include "check_main.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1229,11 +1231,5 @@ static Suite *order_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(order_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return fs_check_run(order_suite());
 }

@@ -2,6 +2,8 @@
  * test_rule.c - the route builder, validation, canonical text and copies.
  */
 #include <check.h>
+
+#include "check_main.h"
 #include <string.h>
 
 #include "flowspec/rule.h"
@@ -146,8 +148,6 @@ int main(void)
 {
 	Suite *s = suite_create("rule");
 	TCase *tc = tcase_create("rule");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, prefix_bits_cleared);
 	tcase_add_test(tc, ipv6_offset);
@@ -156,9 +156,5 @@ int main(void)
 	tcase_add_test(tc, validate_and_default);
 	tcase_add_test(tc, actions_text);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return fs_check_run(s);
 }

@@ -5,6 +5,8 @@
  */
 #define _GNU_SOURCE
 #include <check.h>
+
+#include "check_main.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,8 +190,6 @@ int main(void)
 {
 	Suite *s = suite_create("ruleset");
 	TCase *tc = tcase_create("ruleset");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, replace_withdraw_flush);
 	tcase_add_test(tc, shared_nlri_lowest_peer);
@@ -198,9 +198,5 @@ int main(void)
 	tcase_add_test(tc, receiver_shutdown);
 	tcase_add_test(tc, bad_line_changes_nothing);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return fs_check_run(s);
 }

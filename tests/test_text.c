@@ -3,6 +3,8 @@
  * (Whether the kernel accepts the text is checked by tests/netns.)
  */
 #include <check.h>
+
+#include "check_main.h"
 #include <string.h>
 
 #include "flowspec/text.h"
@@ -92,15 +94,9 @@ int main(void)
 {
 	Suite *s = suite_create("text");
 	TCase *tc = tcase_create("text");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, atoms, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, hashlimit_and_targets);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return fs_check_run(s);
 }

@@ -10,6 +10,8 @@
  * pin down concrete translations.
  */
 #include <check.h>
+
+#include "check_main.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,6 +230,13 @@ static bool same(const struct fs_outcome *a, const struct fs_outcome *b)
 		if (a->samples[i] != b->samples[i])
 			return false;
 	return true;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static int cmp_routes(const void *a, const void *b)
@@ -498,6 +507,76 @@ START_TEST(split_shape)
 }
 END_TEST
 
+static int by_str(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+/*
+ * 100,000 rate-limited routes: the 32-bit hashes of their keys collide at
+ * least once (checked here with the same FNV-1a as an oracle), yet every
+ * hashlimit name in the plan is unique, so no two routes share a bucket.
+ */
+START_TEST(unique_names_at_scale)
+{
+	enum { N = 100000 };
+	struct fs_route **rs = calloc(N, sizeof(*rs));
+	uint32_t *raw = calloc(N, sizeof(*raw));
+	struct nm { char name[16]; int route; } *names = calloc(2 * N, sizeof(*names));
+	struct fs_xlate_opts o;
+	struct fs_plan plan;
+	struct fs_err e;
+	unsigned i, k, collisions = 0, nn = 0;
+
+	for (i = 0; i < N; i++) {
+		/* varied shapes: FNV-1a rarely collides on keys that differ in one spot */
+		uint32_t x = rnd();
+		uint8_t a[4] = { (uint8_t)(x >> 24), (uint8_t)(x >> 16), (uint8_t)(x >> 8), (uint8_t)x },
+		    key[FS_KEY_MAX];
+		uint32_t h = 2166136261u;
+		int kl;
+
+		rs[i] = fs_route_new(FS_INET);
+		ck_assert_int_eq(fs_route_set_prefix(rs[i], FS_C_DST, a, 16 + rnd() % 17, 0, &e), 0);
+		ck_assert_int_eq(fs_route_add_term(rs[i], FS_C_DPORT, FS_OP_EQ, i % 65536, &e), 0);
+		ck_assert_int_eq(fs_route_add_term(rs[i], FS_C_PKT_LEN, FS_OP_GT, rnd() % 1500, &e), 0);
+		rs[i]->act.has_rate_bytes = true;
+		rs[i]->act.rate_bytes = 1000;
+		kl = fs_route_key(rs[i], key, sizeof(key));
+		for (k = 0; k < (unsigned)kl; k++) {
+			h ^= key[k];
+			h *= 16777619u;
+		}
+		raw[i] = h;
+	}
+	qsort(raw, N, sizeof(*raw), cmp_u32);
+	for (i = 1; i < N; i++)
+		collisions += raw[i] == raw[i - 1];
+	ck_assert_uint_gt(collisions, 0); /* the data set does exercise the collision path */
+	fs_xlate_opts_default(&o);
+	ck_assert_int_eq(fs_plan_build(&plan, FS_INET, (const struct fs_route *const *)rs, N, &o, &e), 0);
+	for (i = 0; i < plan.filter.n; i++)
+		for (k = 0; k < plan.filter.chains[i].n; k++)
+			if (plan.filter.chains[i].rules[k].has_limit) {
+				memcpy(names[nn].name, plan.filter.chains[i].rules[k].limit.name, 16);
+				names[nn++].route = plan.filter.chains[i].rules[k].route;
+			}
+	ck_assert_uint_eq(nn, 2 * N); /* tcp and udp rows of each route */
+	qsort(names, nn, sizeof(*names), by_str);
+	/* one name, one route (a route's tcp and udp rows share its bucket) */
+	for (i = 1; i < nn; i++)
+		ck_assert_msg(strcmp(names[i].name, names[i - 1].name) != 0 ||
+		    names[i].route == names[i - 1].route, "hashlimit name %s shared by routes %d and %d",
+		    names[i].name, names[i].route, names[i - 1].route);
+	fs_plan_free(&plan);
+	for (i = 0; i < N; i++)
+		fs_route_free(rs[i]);
+	free(rs);
+	free(raw);
+	free(names);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("translate");
@@ -511,17 +590,12 @@ static Suite *suite(void)
 	tc = tcase_create("table");
 	tcase_add_loop_test(tc, table_cases, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, split_shape);
+	tcase_add_test(tc, unique_names_at_scale);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return fs_check_run(suite());
 }

@@ -3,6 +3,8 @@
  * checked value by value against direct evaluation of the terms.
  */
 #include <check.h>
+
+#include "check_main.h"
 #include <stdlib.h>
 
 #include "valueset.h"
@@ -111,16 +113,10 @@ int main(void)
 {
 	Suite *s = suite_create("valueset");
 	TCase *tc = tcase_create("sets");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, intervals, 0, sizeof(vcases) / sizeof(vcases[0]));
 	tcase_add_test(tc, random_terms);
 	tcase_add_test(tc, bitmask);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return fs_check_run(s);
 }

@@ -261,8 +261,8 @@ int fs_route_cmp_rfc(const struct fs_route *a, const struct fs_route *b)
 }
 
 /* -1 if a is applied first, 1 if b is, 0 if they are equal in this mode. */
-int fs_route_cmp(const struct fs_route *a, const struct fs_route *b,
-    enum fs_order_mode mode)
+int fs_route_cmp_keyed(const struct fs_route *a, const uint8_t *ka, size_t la,
+    const struct fs_route *b, const uint8_t *kb, size_t lb, enum fs_order_mode mode)
 {
 	bool da = fs_route_is_default(a), db = fs_route_is_default(b);
 
@@ -274,5 +274,15 @@ int fs_route_cmp(const struct fs_route *a, const struct fs_route *b,
 		if (a->has_seq && a->seq != b->seq)
 			return a->seq < b->seq ? -1 : 1;
 	}
-	return fs_route_cmp_rfc(a, b);
+	return fs_key_cmp_rfc(ka, la, kb, lb);
+}
+
+int fs_route_cmp(const struct fs_route *a, const struct fs_route *b,
+    enum fs_order_mode mode)
+{
+	uint8_t ka[FS_KEY_MAX], kb[FS_KEY_MAX];
+	int la = fs_route_key(a, ka, sizeof(ka));
+	int lb = fs_route_key(b, kb, sizeof(kb));
+
+	return fs_route_cmp_keyed(a, ka, la < 0 ? 0 : (size_t)la, b, kb, lb < 0 ? 0 : (size_t)lb, mode);
 }

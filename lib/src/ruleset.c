@@ -214,20 +214,11 @@ static int by_key_peer(const void *a, const void *b)
 
 static int by_order(const void *a, const void *b, void *ctx)
 {
-	enum fs_order_mode sort_mode = *(const enum fs_order_mode *)ctx;
 	const struct entry *x = *(const struct entry *const *)a;
 	const struct entry *y = *(const struct entry *const *)b;
-	bool dx = fs_route_is_default(x->route), dy = fs_route_is_default(y->route);
 
-	if (dx != dy)
-		return dx ? 1 : -1;
-	if (sort_mode == FS_ORDER_SEQUENCE) {
-		if (x->route->has_seq != y->route->has_seq)
-			return x->route->has_seq ? -1 : 1;
-		if (x->route->has_seq && x->route->seq != y->route->seq)
-			return x->route->seq < y->route->seq ? -1 : 1;
-	}
-	return fs_key_cmp_rfc(x->key, x->klen, y->key, y->klen);
+	return fs_route_cmp_keyed(x->route, x->key, x->klen, y->route, y->key, y->klen,
+	    *(const enum fs_order_mode *)ctx);
 }
 
 int fs_ruleset_sorted(const struct fs_ruleset *rs, enum fs_family family,

@@ -150,6 +150,7 @@ static void cover_ranges(struct cover *c, const struct fs_ivset *s,
 struct xctx {
 	const struct fs_route *r;
 	uint8_t fam;
+	uint32_t tag;      /* unique in the plan: names sub-chains and hashlimits */
 	enum fs_refusal refusal;
 	char why[256];
 };
@@ -712,14 +713,11 @@ static int dim_neg(struct xctx *x, struct dim *d, uint8_t proto, const struct xl
 
 /* ---- plan building ------------------------------------------------------ */
 
-static struct fs_pchain *table_chain(struct fs_ptable *t, const char *name)
+/* Appends a chain; names made from unique tags never clash.  NULL on ENOMEM. */
+static struct fs_pchain *chain_new(struct fs_ptable *t, const char *name)
 {
 	struct fs_pchain *c;
-	size_t i;
 
-	for (i = t->n; i-- > 0;)
-		if (strcmp(t->chains[i].name, name) == 0)
-			return &t->chains[i];
 	if (t->n == t->cap) {
 		size_t ncap = t->cap ? t->cap * 2 : 4;
 		struct fs_pchain *nc = realloc(t->chains, ncap * sizeof(*nc));
@@ -791,27 +789,6 @@ static struct fs_pchain *cur_chain(struct builder *b)
 	return &b->tab->chains[b->cur];
 }
 
-/* A chain name not used yet in the table: base, or base with a counter. */
-static struct fs_pchain *new_chain(struct fs_ptable *t, char *name)
-{
-	char try[FS_CHAIN_NAME_MAX];
-	unsigned k;
-	size_t i;
-
-	snprintf(try, sizeof(try), "%s", name);
-	for (k = 1; k < 1000; k++) {
-		bool used = false;
-
-		for (i = 0; i < t->n && !used; i++)
-			used = strcmp(t->chains[i].name, try) == 0;
-		if (!used)
-			break;
-		snprintf(try, sizeof(try), "%.24s.%u", name, k);
-	}
-	snprintf(name, FS_CHAIN_NAME_MAX, "%s", try);
-	return table_chain(t, name);
-}
-
 static uint32_t fnv1a(const uint8_t *p, size_t n)
 {
 	uint32_t h = 2166136261u;
@@ -822,6 +799,71 @@ static uint32_t fnv1a(const uint8_t *p, size_t n)
 		h *= 16777619u;
 	}
 	return h;
+}
+
+static uint32_t route_hash(const struct fs_route *r);
+
+/* Open-addressing set of the tags given out in one plan. */
+struct tagset {
+	uint32_t *v;     /* 0 marks an empty slot; tag 0 is never given out */
+	size_t cap, n;
+};
+
+static void tagset_free(struct tagset *t)
+{
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Inserts h if absent: 1 if inserted, 0 if present, -1 on allocation failure. */
+static int tagset_add(struct tagset *t, uint32_t h)
+{
+	size_t i;
+
+	if ((t->n + 1) * 2 > t->cap) {
+		struct tagset g = { 0 };
+		size_t k;
+
+		g.cap = t->cap ? t->cap * 2 : 64;
+		g.v = calloc(g.cap, sizeof(*g.v));
+		if (g.v == NULL)
+			return -1;
+		for (k = 0; k < t->cap; k++)
+			if (t->v[k] != 0)
+				tagset_add(&g, t->v[k]);
+		free(t->v);
+		*t = g;
+	}
+	for (i = h & (t->cap - 1); t->v[i] != 0; i = (i + 1) & (t->cap - 1))
+		if (t->v[i] == h)
+			return 0;
+	t->v[i] = h;
+	t->n++;
+	return 1;
+}
+
+/*
+ * A tag for the route, unique in the plan: the hash of its key, so names
+ * stay the same across re-renders (hashlimit keeps its bucket), moved on
+ * to the next free value on a collision.
+ */
+static int unique_tag(struct tagset *t, const struct fs_route *r, uint32_t *tag)
+{
+	uint32_t h = route_hash(r);
+	int rc;
+
+	for (;;) {
+		if (h == 0)
+			h = 1;
+		rc = tagset_add(t, h);
+		if (rc < 0)
+			return -1;
+		if (rc == 1)
+			break;
+		h++;
+	}
+	*tag = h;
+	return 0;
 }
 
 static uint32_t route_hash(const struct fs_route *r)
@@ -957,19 +999,11 @@ static int emit_dnf(struct builder *b, struct part *parts, unsigned nparts, cons
 static int emit_cascade(struct builder *b, struct xctx *x, struct part *parts, unsigned nparts,
     const struct act *a, int route, bool split)
 {
-	uint32_t h = route_hash(x->r);
+	uint32_t h = x->tag;
 	char after[FS_CHAIN_NAME_MAX];
 	unsigned p, i, k;
 
 	chain_name(after, b->o, x->fam, h, "-a");
-	if (split) {
-		/* reserve a unique name now; the chain itself is created below */
-		struct fs_pchain *ac = new_chain(b->tab, after);
-
-		if (ac == NULL)
-			return -1;
-		b->tab->n--; /* created again, in order, after the sub-chains */
-	}
 	for (p = 0; p < nparts; p++) {
 		struct part *pt = &parts[p];
 		const struct fs_atom *pre[FS_RULE_ATOMS_MAX];
@@ -995,7 +1029,7 @@ static int emit_cascade(struct builder *b, struct xctx *x, struct part *parts, u
 			if (pt->dims[i]->pos.ok && pt->dims[i]->pos.n == 1 &&
 			    pt->dims[i]->pos.t[0].n == 1)
 				pre[npre++] = &pt->dims[i]->pos.t[0].a[0];
-		if ((sc = new_chain(b->tab, sub)) == NULL)
+		if ((sc = chain_new(b->tab, sub)) == NULL)
 			return -1;
 		if ((r = chain_add(cur_chain(b), pre, npre, route)) == NULL)
 			return -1;
@@ -1033,7 +1067,7 @@ static int emit_cascade(struct builder *b, struct xctx *x, struct part *parts, u
 	if (split) {
 		struct fs_prule *r;
 
-		if (table_chain(b->tab, after) == NULL)
+		if (chain_new(b->tab, after) == NULL)
 			return -1;
 		if ((r = chain_add(cur_chain(b), NULL, 0, -1)) == NULL)
 			return -1;
@@ -1088,7 +1122,7 @@ static int rate_limit(struct xctx *x, struct fs_hashlimit *hl, float rate, bool 
 static int filter_act(struct xctx *x, const struct fs_xlate_opts *o, struct act *a)
 {
 	const struct fs_actions *ac = &x->r->act;
-	uint32_t h = route_hash(x->r);
+	uint32_t h = x->tag;
 
 	memset(a, 0, sizeof(*a));
 	a->present = true;
@@ -1453,6 +1487,7 @@ static bool marks(const struct fs_route *r)
 static int build_filter(struct fs_plan *plan, const struct fs_xlate_opts *o, bool any_mark)
 {
 	struct fs_ptable *tab = &plan->filter;
+	struct tagset tags = { 0 };
 	struct builder b = { 0 };
 	struct fs_prule *r;
 	size_t i;
@@ -1460,7 +1495,7 @@ static int build_filter(struct fs_plan *plan, const struct fs_xlate_opts *o, boo
 	b.plan = plan;
 	b.o = o;
 	b.tab = tab;
-	if (table_chain(tab, o->hook) == NULL || table_chain(tab, o->chain) == NULL)
+	if (chain_new(tab, o->hook) == NULL || chain_new(tab, o->chain) == NULL)
 		return -1;
 	/* chains[0] is the hook, chains[1] the base chain */
 	if ((r = chain_add(&tab->chains[0], NULL, 0, -1)) == NULL)
@@ -1486,19 +1521,25 @@ static int build_filter(struct fs_plan *plan, const struct fs_xlate_opts *o, boo
 			continue;
 		x.r = pr->route;
 		x.fam = plan->family;
+		if (unique_tag(&tags, x.r, &x.tag) < 0)
+			goto fail;
 		if (filter_act(&x, o, &fa) < 0)
 			continue; /* refused in the first pass */
 		cur_idx = b.cur;
 		if (emit_route(&b, &x, &fa, (int)i) < 0) {
 			if (x.refusal == FS_R_OK)
-				return -1;
+				goto fail;
 			pr->refusal = x.refusal;
 			snprintf(pr->why, sizeof(pr->why), "%s", x.why);
 			plan->refused[x.refusal]++;
 			b.cur = cur_idx;
 		}
 	}
+	tagset_free(&tags);
 	return 0;
+fail:
+	tagset_free(&tags);
+	return -1;
 }
 
 /* mangle POSTROUTING: tagged packets get their DSCP, then the tag is cleared. */
@@ -1516,7 +1557,7 @@ static int build_mangle(struct fs_plan *plan, const struct fs_xlate_opts *o)
 		if (plan->routes[i].refusal == FS_R_OK && !plan->routes[i].empty &&
 		    marks(plan->routes[i].route))
 			used[plan->routes[i].route->act.dscp & 63] = true;
-	if (table_chain(tab, o->mangle_hook) == NULL || table_chain(tab, o->chain) == NULL)
+	if (chain_new(tab, o->mangle_hook) == NULL || chain_new(tab, o->chain) == NULL)
 		return -1;
 	memset(&at, 0, sizeof(at));
 	at.kind = FS_A_MARK;

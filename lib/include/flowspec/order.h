@@ -35,4 +35,12 @@ int fs_route_cmp_rfc(const struct fs_route *a, const struct fs_route *b);
  */
 int fs_route_cmp(const struct fs_route *a, const struct fs_route *b, enum fs_order_mode mode);
 
+/*
+ * fs_route_cmp with the routes' canonical keys already at hand (ka, kb:
+ * fs_route_key output), for callers that cache them.  -1 if a first, 1 if
+ * b first, 0 if equal.
+ */
+int fs_route_cmp_keyed(const struct fs_route *a, const uint8_t *ka, size_t la,
+    const struct fs_route *b, const uint8_t *kb, size_t lb, enum fs_order_mode mode);
+
 #endif
