@@ -15,6 +15,7 @@
 
 #include "flowspec/exabgp.h"
 #include "flowspec/feed.h"
+#include "flowspec/host.h"
 #include "flowspec/log.h"
 #include "flowspec/ruleset.h"
 #include "flowspec/text.h"
@@ -261,6 +262,14 @@ int main(int argc, char **argv)
 		fs_log_set_level(FS_LOG_ERR);
 	else if (o.verbose > 0)
 		fs_log_set_level(FS_LOG_DEBUG);
+	{
+		char path[256];
+
+		if (fs_host_iptables_is_nft(path, sizeof(path)))
+			log_warnx("this host's iptables is the nft variant (%s): it does not show "
+			    "the legacy tables flowspec-acl uses; use iptables-legacy and "
+			    "iptables-legacy-restore (see README, \"legacy vs nft\")", path);
+	}
 	if (o.input != NULL && (in = fopen(o.input, "r")) == NULL) {
 		log_errx("%s: %s", o.input, strerror(errno));
 		return 1;
