@@ -588,6 +588,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, random_accept);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("table");
+	tcase_set_timeout(tc, 300); /* the 100,000-route case takes a while under ASan */
 	tcase_add_loop_test(tc, table_cases, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, split_shape);
 	tcase_add_test(tc, unique_names_at_scale);
