@@ -7,15 +7,23 @@
  * iptables-restore document (IPv4, or IPv6 with -6).  It changes nothing on
  * the host.  Refusals and input errors go to stderr, one line each.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "flowspec/exabgp.h"
+#include "flowspec/batch.h"
 #include "flowspec/feed.h"
 #include "flowspec/host.h"
+#include "flowspec/ipt.h"
 #include "flowspec/log.h"
 #include "flowspec/ruleset.h"
 #include "flowspec/text.h"
@@ -25,6 +33,10 @@
 
 struct opts {
 	bool dry_run;
+	bool keep_on_exit;
+	bool family_set;     /* -4 or -6 given: live mode handles only that family */
+	unsigned window_ms, lock_wait_ms;
+	unsigned long max_pending;
 	enum fs_family family;
 	enum fs_order_mode order;
 	struct fs_exabgp_opts ex;
@@ -36,14 +48,21 @@ struct opts {
 static void usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: flowspec-injector --dry-run [options] < exabgp.jsonl\n"
+	    "usage: flowspec-injector [options] < exabgp.jsonl       (as an ExaBGP process)\n"
+	    "       flowspec-injector --dry-run [-4|-6] [options] < exabgp.jsonl\n"
 	    "\n"
-	    "Reads ExaBGP 4.2 process-API JSON (encoder json) and prints the\n"
-	    "iptables-restore document for the routes received.\n"
+	    "Reads ExaBGP 4.2 process-API JSON (encoder json) and keeps the FlowSpec\n"
+	    "chains in the kernel's legacy tables equal to the routes received, one\n"
+	    "commit per burst; with --dry-run it changes nothing and prints the\n"
+	    "iptables-restore document at end of input instead.\n"
 	    "\n"
 	    "  -n, --dry-run            change nothing; print the document at end of input\n"
-	    "  -4, --ipv4               the IPv4 document (default)\n"
-	    "  -6, --ipv6               the IPv6 document\n"
+	    "  -4, --ipv4               IPv4 only (dry run: the IPv4 document, the default)\n"
+	    "  -6, --ipv6               IPv6 only (dry run: the IPv6 document)\n"
+	    "      --window MS          commit after input is idle this long (default 50)\n"
+	    "      --max-pending N      commit when this many changes wait (default 10000)\n"
+	    "      --keep-on-exit       leave the rules in place at end of input or SIGTERM\n"
+	    "      --lock-wait MS       wait this long for the xtables lock (default 5000)\n"
 	    "  -i, --input FILE         read FILE instead of stdin\n"
 	    "      --order MODE         rfc8955 (default) or sequence\n"
 	    "      --seq-community FORM clean (default), paper or none\n"
@@ -73,7 +92,8 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { O_ORDER = 256, O_SEQ, O_SEQTYPE, O_ACCEPT, O_CHAIN, O_HOOK, O_NFLOG };
+	enum { O_ORDER = 256, O_SEQ, O_SEQTYPE, O_ACCEPT, O_CHAIN, O_HOOK, O_NFLOG, O_WINDOW,
+		O_PENDING, O_KEEP, O_LOCKWAIT };
 	static const struct option lo[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "ipv4", no_argument, NULL, '4' },
@@ -86,6 +106,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "chain", required_argument, NULL, O_CHAIN },
 		{ "hook", required_argument, NULL, O_HOOK },
 		{ "nflog-group", required_argument, NULL, O_NFLOG },
+		{ "window", required_argument, NULL, O_WINDOW },
+		{ "max-pending", required_argument, NULL, O_PENDING },
+		{ "keep-on-exit", no_argument, NULL, O_KEEP },
+		{ "lock-wait", required_argument, NULL, O_LOCKWAIT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -98,13 +122,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->family = FS_INET;
 	o->order = FS_ORDER_RFC;
+	o->window_ms = 50;
+	o->lock_wait_ms = 5000;
+	o->max_pending = 10000;
 	fs_exabgp_opts_default(&o->ex);
 	fs_xlate_opts_default(&o->xl);
 	while ((c = getopt_long(argc, argv, "n46i:vqhV", lo, &li)) != -1) {
 		switch (c) {
 		case 'n': o->dry_run = true; break;
-		case '4': o->family = FS_INET; break;
-		case '6': o->family = FS_INET6; break;
+		case '4': o->family = FS_INET; o->family_set = true; break;
+		case '6': o->family = FS_INET6; o->family_set = true; break;
 		case 'i': o->input = optarg; break;
 		case 'v': o->verbose++; break;
 		case 'q': o->verbose = -1; break;
@@ -154,6 +181,24 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				goto bad;
 			o->xl.nflog_group = (uint16_t)v;
 			break;
+		case O_WINDOW:
+			if (parse_uint(optarg, 60000, &v) < 0)
+				goto bad;
+			o->window_ms = (unsigned)v;
+			break;
+		case O_PENDING:
+			if (parse_uint(optarg, 10000000, &v) < 0 || v == 0)
+				goto bad;
+			o->max_pending = v;
+			break;
+		case O_KEEP:
+			o->keep_on_exit = true;
+			break;
+		case O_LOCKWAIT:
+			if (parse_uint(optarg, 600000, &v) < 0)
+				goto bad;
+			o->lock_wait_ms = (unsigned)v;
+			break;
 		default:
 			usage(stderr);
 			return -1;
@@ -171,10 +216,6 @@ bad:
 	if (strcmp(o->xl.chain, o->xl.hook) == 0) {
 		fprintf(stderr, "flowspec-injector: --chain and --hook must differ (both \"%s\")\n",
 		    o->xl.chain);
-		return -1;
-	}
-	if (!o->dry_run) {
-		fprintf(stderr, "flowspec-injector: this version only implements --dry-run\n");
 		return -1;
 	}
 	return 0;
@@ -241,9 +282,9 @@ static void report(const struct fs_plan *plan)
 	}
 }
 
-int main(int argc, char **argv)
+/* --dry-run: read to end of input, print one document. */
+static int dry_run(const struct opts *o)
 {
-	struct opts o;
 	struct fs_feed feed;
 	struct fs_plan plan;
 	const struct fs_route **sorted = NULL;
@@ -256,35 +297,21 @@ int main(int argc, char **argv)
 	long len;
 	int rc = 1;
 
-	if (parse_args(argc, argv, &o) < 0)
-		return 2;
-	if (o.verbose < 0)
-		fs_log_set_level(FS_LOG_ERR);
-	else if (o.verbose > 0)
-		fs_log_set_level(FS_LOG_DEBUG);
-	{
-		char path[256];
-
-		if (fs_host_iptables_is_nft(path, sizeof(path)))
-			log_warnx("this host's iptables is the nft variant (%s): it does not show "
-			    "the legacy tables flowspec-acl uses; use iptables-legacy and "
-			    "iptables-legacy-restore (see README, \"legacy vs nft\")", path);
-	}
-	if (o.input != NULL && (in = fopen(o.input, "r")) == NULL) {
-		log_errx("%s: %s", o.input, strerror(errno));
+	if (o->input != NULL && (in = fopen(o->input, "r")) == NULL) {
+		log_errx("%s: %s", o->input, strerror(errno));
 		return 1;
 	}
-	if (fs_feed_init(&feed, &o.ex) < 0) {
+	if (fs_feed_init(&feed, &o->ex) < 0) {
 		log_errx("out of memory");
 		goto out;
 	}
-	while ((len = read_line(in, &line, &linecap, o.ex.line_max)) != -1) {
-		snprintf(origin, sizeof(origin), "%s:%lu", o.input ? o.input : "stdin",
+	while ((len = read_line(in, &line, &linecap, o->ex.line_max)) != -1) {
+		snprintf(origin, sizeof(origin), "%s:%lu", o->input ? o->input : "stdin",
 		    feed.st.lines + 1);
 		if (len == -2) {
 			feed.st.lines++;
 			feed.st.errors++;
-			log_warnx("%s: line longer than %zu bytes, ignored", origin, o.ex.line_max);
+			log_warnx("%s: line longer than %zu bytes, ignored", origin, o->ex.line_max);
 			continue;
 		}
 		if (len == 0) {
@@ -298,8 +325,8 @@ int main(int argc, char **argv)
 		log_errx("reading input: %s", strerror(errno));
 		goto out;
 	}
-	if (fs_ruleset_sorted(feed.rs, o.family, o.order, &sorted, &nsorted, &err) < 0 ||
-	    fs_plan_build(&plan, o.family, sorted, nsorted, &o.xl, &err) < 0) {
+	if (fs_ruleset_sorted(feed.rs, o->family, o->order, &sorted, &nsorted, &err) < 0 ||
+	    fs_plan_build(&plan, o->family, sorted, nsorted, &o->xl, &err) < 0) {
 		log_errx("%s", err.msg);
 		goto out;
 	}
@@ -314,7 +341,7 @@ int main(int argc, char **argv)
 	}
 	log_info("summary: %lu lines, %lu input errors, %lu announces, %lu withdraws; "
 	    "IPv%d: %zu routes, %zu installed, %zu refused, %zu filter rules, %zu mangle rules",
-	    feed.st.lines, feed.st.errors, feed.st.announces, feed.st.withdraws, o.family, nsorted,
+	    feed.st.lines, feed.st.errors, feed.st.announces, feed.st.withdraws, o->family, nsorted,
 	    nsorted - refused, refused, fs_ptable_rules(&plan.filter), fs_ptable_rules(&plan.mangle));
 	for (i = 1; i < FS_R__COUNT; i++)
 		if (plan.refused[i] > 0)
@@ -328,4 +355,290 @@ out:
 	if (in != stdin)
 		fclose(in);
 	return rc;
+}
+
+/* ---- live mode ----------------------------------------------------------- */
+
+static int sigpipe_fd[2] = { -1, -1 };
+
+static void on_signal(int sig)
+{
+	unsigned char c = (unsigned char)sig;
+	int saved = errno;
+
+	if (write(sigpipe_fd[1], &c, 1) < 0) {
+		/* the pipe is full: a signal of this kind is pending anyway */
+	}
+	errno = saved;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Translates and writes one family; 0 or -1 (logged). */
+static int commit_family(const struct opts *o, struct fs_feed *feed, enum fs_family fam,
+    const struct fs_ipt_opts *io)
+{
+	const struct fs_route **sorted = NULL;
+	struct fs_plan plan;
+	struct fs_err err;
+	size_t n = 0, refused = 0, i;
+	uint64_t t0 = now_ms();
+	int rc = -1;
+
+	if (fs_ruleset_sorted(feed->rs, fam, o->order, &sorted, &n, &err) < 0 ||
+	    fs_plan_build(&plan, fam, sorted, n, &o->xl, &err) < 0) {
+		log_errx("IPv%d: %s", fam, err.msg);
+		free(sorted);
+		return -1;
+	}
+	for (i = 0; i < plan.nroutes; i++)
+		if (plan.routes[i].refusal != FS_R_OK) {
+			char txt[FS_TEXT_MAX], act[512];
+
+			refused++;
+			fs_route_format(plan.routes[i].route, txt, sizeof(txt));
+			fs_actions_format(plan.routes[i].route, act, sizeof(act));
+			log_debug("refused: %s => %s: %s: %s", txt, act,
+			    fs_refusal_name(plan.routes[i].refusal), plan.routes[i].why);
+		}
+	if (fs_ipt_apply(&plan, &o->xl, io, &err) < 0) {
+		log_errx("IPv%d commit failed, the kernel keeps its previous rules: %s", fam, err.msg);
+	} else {
+		log_info("IPv%d committed: %zu routes, %zu installed, %zu refused, %zu rules, %llu ms",
+		    fam, n, n - refused, refused, fs_ptable_rules(&plan.filter) +
+		    fs_ptable_rules(&plan.mangle), (unsigned long long)(now_ms() - t0));
+		rc = 0;
+	}
+	fs_plan_free(&plan);
+	free(sorted);
+	return rc;
+}
+
+static bool want(const struct opts *o, enum fs_family fam)
+{
+	return !o->family_set || o->family == fam;
+}
+
+static int commit_all(const struct opts *o, struct fs_feed *feed, const struct fs_ipt_opts *io,
+    bool everything)
+{
+	int rc = 0;
+
+	if (want(o, FS_INET) && (everything || (feed->dirty & FS_FEED_DIRTY4)))
+		rc |= commit_family(o, feed, FS_INET, io);
+	if (want(o, FS_INET6) && (everything || (feed->dirty & FS_FEED_DIRTY6)))
+		rc |= commit_family(o, feed, FS_INET6, io);
+	if (rc == 0)
+		feed->dirty = 0;
+	return rc == 0 ? 0 : -1;
+}
+
+/* Applies every complete line in buf[0..*len); keeps a partial tail. */
+static void feed_buffer(const struct opts *o, struct fs_feed *feed, char *buf, size_t *len,
+    bool *overlong)
+{
+	size_t start = 0, i;
+	struct fs_err err;
+	char origin[64];
+
+	for (i = 0; i < *len; i++) {
+		if (buf[i] != '\n')
+			continue;
+		snprintf(origin, sizeof(origin), "stdin:%lu", feed->st.lines + 1);
+		if (*overlong) {
+			feed->st.lines++;
+			feed->st.errors++;
+			log_warnx("%s: line longer than %zu bytes, ignored", origin, o->ex.line_max);
+			*overlong = false;
+		} else if (i > start) {
+			if (fs_feed_line(feed, buf + start, i - start, origin, &err) < 0)
+				log_warnx("%s", err.msg);
+		} else {
+			feed->st.lines++;
+		}
+		start = i + 1;
+	}
+	memmove(buf, buf + start, *len - start);
+	*len -= start;
+	if (*len > o->ex.line_max) {
+		/* drop the rest of an over-long line as it streams in */
+		*overlong = true;
+		*len = 0;
+	}
+}
+
+static int live(const struct opts *o)
+{
+	struct fs_ipt_opts io;
+	struct fs_feed feed;
+	struct fs_batch batch;
+	struct fs_err err;
+	struct sigaction sa;
+	size_t cap = 1u << 20, len = 0;
+	char *buf = NULL;
+	bool eof = false, overlong = false, term = false;
+	int rc = 1;
+
+	fs_ipt_opts_default(&io);
+	io.lock_wait_ms = o->lock_wait_ms;
+	/* a kernel we cannot write is a start-up error, not a runtime surprise */
+	{
+		struct fs_ipt_counter *c = NULL;
+		size_t n;
+		int f;
+
+		for (f = 4; f <= 6; f += 2) {
+			if (!want(o, (enum fs_family)f))
+				continue;
+			if (fs_ipt_counters((enum fs_family)f, &o->xl, &c, &n, &err) < 0) {
+				log_errx("cannot use the IPv%d legacy tables: %s", f, err.msg);
+				return 1;
+			}
+			free(c);
+		}
+		f = fs_xtables_lock(io.lockfile, o->lock_wait_ms, &err);
+		if (f < 0) {
+			log_errx("%s", err.msg);
+			return 1;
+		}
+		close(f);
+	}
+	if (pipe2(sigpipe_fd, O_CLOEXEC | O_NONBLOCK) < 0) {
+		log_errx("pipe: %s", strerror(errno));
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (fs_feed_init(&feed, &o->ex) < 0 || (buf = malloc(cap)) == NULL) {
+		log_errx("out of memory");
+		goto out;
+	}
+	fs_batch_init(&batch);
+	batch.window_ms = o->window_ms;
+	batch.max_pending = o->max_pending;
+	fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
+	log_info("flowspec-injector %s: reading ExaBGP JSON on stdin; existing rules stay until "
+	    "the first complete state", FS_VERSION);
+	while (!eof && !term) {
+		struct pollfd pfd[2] = { { STDIN_FILENO, POLLIN, 0 }, { sigpipe_fd[0], POLLIN, 0 } };
+		int wait = -1, n;
+		bool hup = false;
+
+		if (fs_batch_due(&batch, &feed, now_ms(), false, &wait)) {
+			if (commit_all(o, &feed, &io, !batch.first_done) == 0)
+				fs_batch_done(&batch, &feed);
+			else
+				wait = 1000; /* retry the commit in a second */
+			continue;
+		}
+		n = poll(pfd, 2, wait);
+		if (n < 0 && errno != EINTR) {
+			log_errx("poll: %s", strerror(errno));
+			goto out;
+		}
+		if (n > 0 && (pfd[1].revents & POLLIN)) {
+			unsigned char sig;
+
+			while (read(sigpipe_fd[0], &sig, 1) == 1) {
+				if (sig == SIGHUP)
+					hup = true;
+				else
+					term = true;
+			}
+		}
+		if (n > 0 && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			for (;;) {
+				ssize_t r;
+
+				if (len == cap) {
+					char *nb = realloc(buf, cap * 2);
+
+					if (nb == NULL) {
+						log_errx("out of memory reading input");
+						goto out;
+					}
+					buf = nb;
+					cap *= 2;
+				}
+				r = read(STDIN_FILENO, buf + len, cap - len);
+				if (r > 0) {
+					len += (size_t)r;
+					feed_buffer(o, &feed, buf, &len, &overlong);
+					continue;
+				}
+				if (r == 0)
+					eof = true;
+				else if (errno != EAGAIN && errno != EINTR)
+					eof = true;
+				break;
+			}
+			fs_batch_input(&batch, now_ms());
+			if (feed.shutdown)
+				eof = true;
+		}
+		if (hup && batch.first_done) {
+			log_info("SIGHUP: re-rendering and re-committing everything");
+			if (commit_all(o, &feed, &io, true) == 0)
+				fs_batch_done(&batch, &feed);
+		}
+	}
+	/* end of input or SIGTERM: apply what is pending, then leave or clean up */
+	if (len > 0 && !overlong) {
+		struct fs_err e2;
+
+		if (fs_feed_line(&feed, buf, len, "stdin:last", &e2) < 0)
+			log_warnx("%s", e2.msg);
+	}
+	if (o->keep_on_exit) {
+		int wait;
+
+		if (fs_batch_due(&batch, &feed, now_ms(), true, &wait))
+			commit_all(o, &feed, &io, !batch.first_done);
+		log_info("%s: keeping the rules in place (--keep-on-exit)", term ? "SIGTERM" : "end of input");
+		rc = 0;
+	} else {
+		int f, bad = 0;
+
+		for (f = 4; f <= 6; f += 2)
+			if (want(o, (enum fs_family)f) &&
+			    fs_ipt_remove((enum fs_family)f, &o->xl, &io, &err) < 0) {
+				log_errx("removing the IPv%d rules: %s", f, err.msg);
+				bad = 1;
+			}
+		log_info("%s: rules removed", term ? "SIGTERM" : "end of input");
+		rc = bad;
+	}
+out:
+	free(buf);
+	fs_feed_free(&feed);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	char path[256];
+
+	if (parse_args(argc, argv, &o) < 0)
+		return 2;
+	if (o.verbose < 0)
+		fs_log_set_level(FS_LOG_ERR);
+	else if (o.verbose > 0)
+		fs_log_set_level(FS_LOG_DEBUG);
+	if (fs_host_iptables_is_nft(path, sizeof(path)))
+		log_warnx("this host's iptables is the nft variant (%s): it does not show the legacy "
+		    "tables flowspec-acl uses; use iptables-legacy and iptables-legacy-restore "
+		    "(see README, \"legacy vs nft\")", path);
+	return o.dry_run ? dry_run(&o) : live(&o);
 }

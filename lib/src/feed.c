@@ -31,14 +31,20 @@ static void apply(struct fs_feed *f, struct fs_event *e)
 	switch (e->kind) {
 	case FS_EV_ANNOUNCE:
 		f->st.announces++;
+		f->changes++;
+		f->dirty |= e->route->family == FS_INET ? FS_FEED_DIRTY4 : FS_FEED_DIRTY6;
 		if (fs_ruleset_announce(f->rs, e->peer.addr, e->route, &err) < 0)
 			log_warnx("neighbor %s: route not stored: %s", e->peer.addr, err.msg);
 		e->route = NULL; /* the ruleset took it */
 		break;
 	case FS_EV_WITHDRAW:
 		f->st.withdraws++;
-		if (fs_ruleset_withdraw(f->rs, e->peer.addr, e->route) == 0)
+		if (fs_ruleset_withdraw(f->rs, e->peer.addr, e->route) == 0) {
 			log_debug("neighbor %s: withdraw of a route it does not have", e->peer.addr);
+		} else {
+			f->changes++;
+			f->dirty |= e->route->family == FS_INET ? FS_FEED_DIRTY4 : FS_FEED_DIRTY6;
+		}
 		break;
 	case FS_EV_STATE:
 		if (e->state != FS_PEER_DOWN && e->state != FS_PEER_UP)
@@ -46,6 +52,14 @@ static void apply(struct fs_feed *f, struct fs_event *e)
 		/* ExaBGP sends no withdraws when a session ends: flush the peer */
 		n = fs_ruleset_flush(f->rs, e->peer.addr);
 		f->st.flushed += n;
+		if (n > 0) {
+			f->changes += n;
+			f->dirty |= FS_FEED_DIRTY4 | FS_FEED_DIRTY6;
+		}
+		if (e->state == FS_PEER_UP)
+			f->peers_up++;
+		else if (f->peers_up > 0)
+			f->peers_up--;
 		if (e->state == FS_PEER_DOWN) {
 			f->st.downs++;
 			log_info("neighbor %s down (%s): %zu routes removed", e->peer.addr,
@@ -57,6 +71,8 @@ static void apply(struct fs_feed *f, struct fs_event *e)
 	case FS_EV_SHUTDOWN:
 		n = fs_ruleset_flush(f->rs, NULL);
 		f->st.flushed += n;
+		f->changes += n;
+		f->dirty |= FS_FEED_DIRTY4 | FS_FEED_DIRTY6;
 		f->shutdown = true;
 		log_info("ExaBGP is shutting down: %zu routes removed", n);
 		break;

@@ -25,7 +25,13 @@ struct fs_feed {
 	struct fs_feed_stats st;
 	struct fs_event_list ev;
 	bool shutdown;                /* ExaBGP said it is shutting down */
+	unsigned dirty;               /* FS_FEED_DIRTY4/6: changed since cleared */
+	unsigned long changes;        /* routes added, replaced or removed, ever */
+	unsigned peers_up;            /* neighbors whose last state was up */
 };
+
+#define FS_FEED_DIRTY4 1u
+#define FS_FEED_DIRTY6 2u
 
 /* Initialises f with an empty ruleset.  0, or -1 on allocation failure. */
 int fs_feed_init(struct fs_feed *f, const struct fs_exabgp_opts *ex);

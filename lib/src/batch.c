@@ -1,0 +1,56 @@
+/*
+ * batch.c - the commit policy (see batch.h).
+ */
+#include "flowspec/batch.h"
+
+void fs_batch_init(struct fs_batch *b)
+{
+	b->window_ms = 50;
+	b->max_pending = 10000;
+	b->synced = false;
+	b->first_done = false;
+	b->committed = 0;
+	b->eors = 0;
+	b->last_input_ms = 0;
+}
+
+void fs_batch_input(struct fs_batch *b, uint64_t now_ms)
+{
+	b->last_input_ms = now_ms;
+}
+
+bool fs_batch_due(struct fs_batch *b, const struct fs_feed *f, uint64_t now_ms, bool eof,
+    int *wait_ms)
+{
+	unsigned long pending = f->changes - b->committed;
+	bool eor = f->st.eors != b->eors;
+	uint64_t idle = now_ms - b->last_input_ms;
+
+	b->eors = f->st.eors;
+	*wait_ms = -1;
+	if (eor || eof)
+		b->synced = true;
+	if (!b->synced) {
+		/* GoBGP sends no end-of-RIB: a quiet session that is up is complete */
+		if (f->peers_up > 0 && idle >= b->window_ms)
+			b->synced = true;
+		else if (f->peers_up > 0)
+			*wait_ms = (int)(b->window_ms - idle);
+		if (!b->synced)
+			return false;
+	}
+	if (!b->first_done)
+		return true; /* replace the old rules in one commit, even with nothing pending */
+	if (pending == 0)
+		return false;
+	if (eor || eof || pending >= b->max_pending || idle >= b->window_ms)
+		return true;
+	*wait_ms = (int)(b->window_ms - idle);
+	return false;
+}
+
+void fs_batch_done(struct fs_batch *b, const struct fs_feed *f)
+{
+	b->committed = f->changes;
+	b->first_done = true;
+}
