@@ -2,10 +2,11 @@
  * flowspec-injector - BGP FlowSpec routes from ExaBGP's process API to an
  * exact netfilter ruleset.
  *
- * This version implements --dry-run: read ExaBGP JSON lines on stdin, keep
- * the desired state per neighbor, and at end of input print one complete
- * iptables-restore document (IPv4, or IPv6 with -6).  It changes nothing on
- * the host.  Refusals and input errors go to stderr, one line each.
+ * Live (the default): read ExaBGP JSON lines on stdin, keep the desired
+ * state per neighbor, and write it into the legacy tables through libiptc,
+ * one commit per burst.  --dry-run: read to end of input and print one
+ * iptables-restore document instead, changing nothing.  Refusals and input
+ * errors are logged, one line each.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -35,7 +36,7 @@ struct opts {
 	bool dry_run;
 	bool keep_on_exit;
 	bool family_set;     /* -4 or -6 given: live mode handles only that family */
-	unsigned window_ms, lock_wait_ms;
+	unsigned window_ms, lock_wait_ms, hold_ms;
 	unsigned long max_pending;
 	enum fs_family family;
 	enum fs_order_mode order;
@@ -61,6 +62,8 @@ static void usage(FILE *f)
 	    "  -6, --ipv6               IPv6 only (dry run: the IPv6 document)\n"
 	    "      --window MS          commit after input is idle this long (default 50)\n"
 	    "      --max-pending N      commit when this many changes wait (default 10000)\n"
+	    "      --hold MS            start-up: a session up and quiet this long is complete\n"
+	    "                           when it sends no end-of-RIB (default 1000)\n"
 	    "      --keep-on-exit       leave the rules in place at end of input or SIGTERM\n"
 	    "      --lock-wait MS       wait this long for the xtables lock (default 5000)\n"
 	    "  -i, --input FILE         read FILE instead of stdin\n"
@@ -93,7 +96,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_ORDER = 256, O_SEQ, O_SEQTYPE, O_ACCEPT, O_CHAIN, O_HOOK, O_NFLOG, O_WINDOW,
-		O_PENDING, O_KEEP, O_LOCKWAIT };
+		O_PENDING, O_KEEP, O_LOCKWAIT, O_HOLD };
 	static const struct option lo[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "ipv4", no_argument, NULL, '4' },
@@ -110,6 +113,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "max-pending", required_argument, NULL, O_PENDING },
 		{ "keep-on-exit", no_argument, NULL, O_KEEP },
 		{ "lock-wait", required_argument, NULL, O_LOCKWAIT },
+		{ "hold", required_argument, NULL, O_HOLD },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -123,6 +127,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->family = FS_INET;
 	o->order = FS_ORDER_RFC;
 	o->window_ms = 50;
+	o->hold_ms = 1000;
 	o->lock_wait_ms = 5000;
 	o->max_pending = 10000;
 	fs_exabgp_opts_default(&o->ex);
@@ -193,6 +198,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case O_KEEP:
 			o->keep_on_exit = true;
+			break;
+		case O_HOLD:
+			if (parse_uint(optarg, 600000, &v) < 0)
+				goto bad;
+			o->hold_ms = (unsigned)v;
 			break;
 		case O_LOCKWAIT:
 			if (parse_uint(optarg, 600000, &v) < 0)
@@ -526,6 +536,7 @@ static int live(const struct opts *o)
 	}
 	fs_batch_init(&batch);
 	batch.window_ms = o->window_ms;
+	batch.hold_ms = o->hold_ms;
 	batch.max_pending = o->max_pending;
 	fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
 	log_info("flowspec-injector %s: reading ExaBGP JSON on stdin; existing rules stay until "

@@ -6,6 +6,7 @@
 void fs_batch_init(struct fs_batch *b)
 {
 	b->window_ms = 50;
+	b->hold_ms = 1000;
 	b->max_pending = 10000;
 	b->synced = false;
 	b->first_done = false;
@@ -32,10 +33,10 @@ bool fs_batch_due(struct fs_batch *b, const struct fs_feed *f, uint64_t now_ms, 
 		b->synced = true;
 	if (!b->synced) {
 		/* GoBGP sends no end-of-RIB: a quiet session that is up is complete */
-		if (f->peers_up > 0 && idle >= b->window_ms)
+		if (f->peers_up > 0 && idle >= b->hold_ms)
 			b->synced = true;
 		else if (f->peers_up > 0)
-			*wait_ms = (int)(b->window_ms - idle);
+			*wait_ms = (int)(b->hold_ms - idle);
 		if (!b->synced)
 			return false;
 	}

@@ -3,8 +3,8 @@
  *
  * A commit is due at end-of-RIB, when the input has been idle for the
  * window, or when the pending changes reach the cap.  Until the first
- * complete state (the first end-of-RIB, or idle while a neighbor is up, or
- * end of input) nothing is committed, so rules already in the kernel from
+ * complete state (the first end-of-RIB, or quiet for hold_ms while a
+ * neighbor is up, or end of input) nothing is committed, so rules already in the kernel from
  * an earlier run keep protecting until they are replaced in one commit.
  */
 #ifndef FLOWSPEC_BATCH_H
@@ -17,6 +17,7 @@
 
 struct fs_batch {
 	unsigned window_ms;        /* idle window; default 50 */
+	unsigned hold_ms;          /* start-up: quiet this long while up = complete; default 1000 */
 	unsigned long max_pending; /* pending-change cap; default 10000 */
 	bool synced;               /* the first complete state has been seen */
 	bool first_done;           /* and committed (replacing what an earlier run left) */
