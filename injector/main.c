@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <poll.h>
 #include <signal.h>
 #include <time.h>
@@ -27,6 +28,7 @@
 #include "flowspec/ipt.h"
 #include "flowspec/log.h"
 #include "flowspec/ruleset.h"
+#include "flowspec/status.h"
 #include "flowspec/text.h"
 #include "flowspec/translate.h"
 
@@ -34,6 +36,8 @@
 
 struct opts {
 	bool dry_run;
+	bool status, json;
+	const char *state_dir;
 	bool keep_on_exit;
 	bool family_set;     /* -4 or -6 given: live mode handles only that family */
 	unsigned window_ms, lock_wait_ms, hold_ms;
@@ -51,6 +55,7 @@ static void usage(FILE *f)
 	fprintf(f,
 	    "usage: flowspec-injector [options] < exabgp.jsonl       (as an ExaBGP process)\n"
 	    "       flowspec-injector --dry-run [-4|-6] [options] < exabgp.jsonl\n"
+	    "       flowspec-injector status [--json] [-4|-6] [--state-dir DIR]\n"
 	    "\n"
 	    "Reads ExaBGP 4.2 process-API JSON (encoder json) and keeps the FlowSpec\n"
 	    "chains in the kernel's legacy tables equal to the routes received, one\n"
@@ -66,6 +71,8 @@ static void usage(FILE *f)
 	    "                           when it sends no end-of-RIB (default 1000)\n"
 	    "      --keep-on-exit       leave the rules in place at end of input or SIGTERM\n"
 	    "      --lock-wait MS       wait this long for the xtables lock (default 5000)\n"
+	    "      --state-dir DIR      where the state for status is kept (default /run/flowspec-acl)\n"
+	    "      --json               status: print JSON\n"
 	    "  -i, --input FILE         read FILE instead of stdin\n"
 	    "      --order MODE         rfc8955 (default) or sequence\n"
 	    "      --seq-community FORM clean (default), paper or none\n"
@@ -96,7 +103,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_ORDER = 256, O_SEQ, O_SEQTYPE, O_ACCEPT, O_CHAIN, O_HOOK, O_NFLOG, O_WINDOW,
-		O_PENDING, O_KEEP, O_LOCKWAIT, O_HOLD };
+		O_PENDING, O_KEEP, O_LOCKWAIT, O_HOLD, O_STATEDIR, O_JSON };
 	static const struct option lo[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "ipv4", no_argument, NULL, '4' },
@@ -114,6 +121,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "keep-on-exit", no_argument, NULL, O_KEEP },
 		{ "lock-wait", required_argument, NULL, O_LOCKWAIT },
 		{ "hold", required_argument, NULL, O_HOLD },
+		{ "state-dir", required_argument, NULL, O_STATEDIR },
+		{ "json", no_argument, NULL, O_JSON },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -128,6 +137,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->order = FS_ORDER_RFC;
 	o->window_ms = 50;
 	o->hold_ms = 1000;
+	o->state_dir = "/run/flowspec-acl";
 	o->lock_wait_ms = 5000;
 	o->max_pending = 10000;
 	fs_exabgp_opts_default(&o->ex);
@@ -199,6 +209,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case O_KEEP:
 			o->keep_on_exit = true;
 			break;
+		case O_STATEDIR:
+			if (optarg[0] == '\0')
+				goto bad;
+			o->state_dir = optarg;
+			break;
+		case O_JSON:
+			o->json = true;
+			break;
 		case O_HOLD:
 			if (parse_uint(optarg, 600000, &v) < 0)
 				goto bad;
@@ -219,8 +237,16 @@ bad:
 		    lo[li].name);
 		return -1;
 	}
+	if (optind < argc && strcmp(argv[optind], "status") == 0) {
+		o->status = true;
+		optind++;
+	}
 	if (optind != argc) {
 		fprintf(stderr, "flowspec-injector: unexpected argument \"%s\"\n", argv[optind]);
+		return -1;
+	}
+	if (o->json && !o->status) {
+		fprintf(stderr, "flowspec-injector: --json goes with the status subcommand\n");
 		return -1;
 	}
 	if (strcmp(o->xl.chain, o->xl.hook) == 0) {
@@ -420,6 +446,11 @@ static int commit_family(const struct opts *o, struct fs_feed *feed, enum fs_fam
 	if (fs_ipt_apply(&plan, &o->xl, io, &err) < 0) {
 		log_errx("IPv%d commit failed, the kernel keeps its previous rules: %s", fam, err.msg);
 	} else {
+		char path[4096];
+
+		if (fs_status_path(path, sizeof(path), o->state_dir, o->xl.chain, fam) < 0 ||
+		    fs_status_write(&plan, path, &err) < 0)
+			log_warnx("status will be unavailable: %s", err.msg);
 		log_info("IPv%d committed: %zu routes, %zu installed, %zu refused, %zu rules, %llu ms",
 		    fam, n, n - refused, refused, fs_ptable_rules(&plan.filter) +
 		    fs_ptable_rules(&plan.mangle), (unsigned long long)(now_ms() - t0));
@@ -497,6 +528,8 @@ static int live(const struct opts *o)
 
 	fs_ipt_opts_default(&io);
 	io.lock_wait_ms = o->lock_wait_ms;
+	if (mkdir(o->state_dir, 0755) < 0 && errno != EEXIST)
+		log_warnx("%s: %s; status will be unavailable", o->state_dir, strerror(errno));
 	/* a kernel we cannot write is a start-up error, not a runtime surprise */
 	{
 		struct fs_ipt_counter *c = NULL;
@@ -622,10 +655,16 @@ static int live(const struct opts *o)
 		int f, bad = 0;
 
 		for (f = 4; f <= 6; f += 2)
-			if (want(o, (enum fs_family)f) &&
-			    fs_ipt_remove((enum fs_family)f, &o->xl, &io, &err) < 0) {
-				log_errx("removing the IPv%d rules: %s", f, err.msg);
-				bad = 1;
+			if (want(o, (enum fs_family)f)) {
+				char path[4096];
+
+				if (fs_ipt_remove((enum fs_family)f, &o->xl, &io, &err) < 0) {
+					log_errx("removing the IPv%d rules: %s", f, err.msg);
+					bad = 1;
+				} else if (fs_status_path(path, sizeof(path), o->state_dir, o->xl.chain,
+				    f) == 0) {
+					unlink(path);
+				}
 			}
 		log_info("%s: rules removed", term ? "SIGTERM" : "end of input");
 		rc = bad;
@@ -651,5 +690,24 @@ int main(int argc, char **argv)
 		log_warnx("this host's iptables is the nft variant (%s): it does not show the legacy "
 		    "tables flowspec-acl uses; use iptables-legacy and iptables-legacy-restore "
 		    "(see README, \"legacy vs nft\")", path);
+	if (o.status) {
+		struct fs_err err;
+		int f, rc = 0;
+
+		for (f = 4; f <= 6; f += 2) {
+			char spath[4096];
+
+			if (!want(&o, (enum fs_family)f))
+				continue;
+			if (!o.json)
+				printf("IPv%d\n", f);
+			if (fs_status_path(spath, sizeof(spath), o.state_dir, o.xl.chain, f) < 0 ||
+			    fs_status_print(spath, f, &o.xl, o.json, stdout, &err) < 0) {
+				log_errx("IPv%d: %s", f, err.msg);
+				rc = 1;
+			}
+		}
+		return rc;
+	}
 	return o.dry_run ? dry_run(&o) : live(&o);
 }

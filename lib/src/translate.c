@@ -879,6 +879,7 @@ static int emit_actions(struct builder *b, struct fs_pchain *c, const struct fs_
     unsigned natoms, const struct act *a, int route, bool count_if_silent)
 {
 	struct fs_prule *r;
+	size_t first = c->n;
 	unsigned i;
 	bool emitted = false;
 
@@ -904,6 +905,7 @@ static int emit_actions(struct builder *b, struct fs_pchain *c, const struct fs_
 		if ((r = chain_add(c, atoms, natoms, route)) == NULL)
 			return -1;
 		r->target = FS_T_DROP;
+		c->rules[first].counts = true;
 		return 0;
 	}
 	for (i = 0; i < a->nlimit; i++) {
@@ -925,6 +927,8 @@ static int emit_actions(struct builder *b, struct fs_pchain *c, const struct fs_
 			return -1;
 		r->target = FS_T_NONE;
 	}
+	if (c->n > first)
+		c->rules[first].counts = true;
 	return 0;
 }
 

@@ -35,7 +35,7 @@ wait_for() { # condition, tenths of a second
 start() { # feed-fifo args...: the injector reads a FIFO we keep open
 	local fifo=$1; shift
 	rm -f "$fifo"; mkfifo "$fifo"
-	ip netns exec "$ns" "$inj" "$@" <"$fifo" 2>>"$tmp/log" &
+	ip netns exec "$ns" "$inj" --state-dir "$tmp" "$@" <"$fifo" 2>>"$tmp/log" &
 	pids+=($!)
 	exec 7>"$fifo"
 }
@@ -45,6 +45,12 @@ start "$tmp/f1"
 cat "$feed" >&7
 check "end-of-RIB commits the whole table ($want rules)" 'wait_for "[ \$(rules) = $want ]" 50'
 pid=${pids[-1]}
+st() { ip netns exec "$ns" "$inj" -q status "$@" --state-dir "$tmp"; }
+check "status lists the 24 installed IPv4 routes of the feed, in order" '[ "$(st -4 | grep -c " installed ")" = 24 ] && st -4 | sed -n 3p | grep -q "^1 .*dst 192.0.2.1/32"'
+check "status --json is an array with every route (28 IPv4)" '[ "$(st -4 --json | grep -c "\"order\"")" = 28 ]'
+ip netns exec "$ns" iptables-legacy -A FLOWSPEC -j RETURN
+check "status notices a hand-edited chain" '! st -4 >/dev/null 2>&1'
+ip netns exec "$ns" iptables-legacy -D FLOWSPEC -j RETURN
 # 2. kill -9: the kernel keeps the rules
 kill -9 "$pid"; exec 7>&-; sleep 0.2
 check "after kill -9 the $want rules are still installed" '[ "$(rules)" = "$want" ]'

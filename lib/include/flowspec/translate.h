@@ -114,6 +114,7 @@ struct fs_prule {
 	uint32_t mark, mask;    /* MARK */
 	char chain[FS_CHAIN_NAME_MAX]; /* JUMP/GOTO */
 	int route;              /* index into the plan's route list, -1 for glue */
+	bool counts;            /* sees each packet the route matches exactly once */
 };
 
 struct fs_pchain {
