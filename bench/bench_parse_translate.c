@@ -7,7 +7,9 @@
  * attributes), then times: parsing and applying the lines, ordering,
  * translating, and rendering the iptables-restore document.
  *
- * usage: bench_parse_translate [-n ROUTES] [-o DOCUMENT] [-r REPEATS]
+ * usage: bench_parse_translate [-n ROUTES] [-o DOCUMENT] [-r REPEATS] [-j FEED]
+ *   -j FEED  also write the lines as an ExaBGP session (connected, up, the
+ *            UPDATEs, end-of-RIB) for the convergence benchmark
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -32,12 +34,24 @@ static const char *const shapes[] = {
 	"\"destination-ipv4\": [ \"%s\" ], \"protocol\": [ \"=tcp\" ], \"destination-port\": [ \">1024&<2048\", \">=8000&<=9000\" ], \"string\": \"flow destination-ipv4 %s protocol =tcp destination-port [ >1024&<2048 >=8000&<=9000 ]\"",
 	"\"destination-ipv4\": [ \"%s\" ], \"dscp\": [ \">=8&<=15\", \"=32\" ], \"string\": \"flow destination-ipv4 %s dscp [ >=8&<=15 =32 ]\"",
 };
-/* Attribute sets: discard, 1 Mb/s rate, 1000 pkt/s. */
+/*
+ * Attribute sets in the fixtures' proportions (bird-announce-all-components:
+ * mostly discard, about a fifth rate-limited, a few accept): of every 20
+ * UPDATE lines, 15 discard, 3 at 1 MB/s, 1 at 1000 packets/s, 1 accept.
+ */
 static const char *const attrs[] = {
 	"{ \"value\": 9225060886715039744, \"string\": \"rate-limit:0\" }",
 	"{ \"value\": 9225340060821627904, \"string\": \"rate-limit:1000000\" }",
 	"{ \"value\": 9226749737724149760, \"string\": \"\" }",
+	"",
 };
+
+static const char *attr_for(unsigned line)
+{
+	unsigned k = line % 20;
+
+	return attrs[k < 15 ? 0 : k < 18 ? 1 : k < 19 ? 2 : 3];
+}
 
 #define PACK 64
 
@@ -67,7 +81,7 @@ static char **make_lines(unsigned n, unsigned *nlines)
 		    "\"message\": { \"update\": { \"attribute\": { \"origin\": \"igp\", \"as-path\": [ 65001 ], "
 		    "\"confederation-path\": [], \"extended-community\": [ %s ] }, "
 		    "\"announce\": { \"ipv4 flow\": { \"no-nexthop\": [ ",
-		    l + 1, attrs[l % 3]);
+		    l + 1, attr_for(l));
 		for (k = 0; k < PACK && id < n; k++, id++) {
 			char pfx[32];
 
@@ -90,14 +104,15 @@ static char **make_lines(unsigned n, unsigned *nlines)
 int main(int argc, char **argv)
 {
 	unsigned n = 100000, nlines, i, r, repeats = 3;
-	const char *docpath = NULL;
+	const char *docpath = NULL, *feedpath = NULL;
 	double best[4] = { 1e9, 1e9, 1e9, 1e9 };
 	size_t rules = 0, installed = 0;
 	char **lines;
 	int c;
 
-	while ((c = getopt(argc, argv, "n:o:r:")) != -1) {
+	while ((c = getopt(argc, argv, "n:o:r:j:")) != -1) {
 		switch (c) {
+		case 'j': feedpath = optarg; break;
 		case 'n': n = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'o': docpath = optarg; break;
 		case 'r': repeats = (unsigned)strtoul(optarg, NULL, 10); break;
@@ -108,6 +123,26 @@ int main(int argc, char **argv)
 	}
 	fs_log_set_level(FS_LOG_ERR);
 	lines = make_lines(n, &nlines);
+	if (feedpath != NULL) {
+		static const char *const nb = "\"neighbor\": { \"address\": { \"local\": \"198.18.1.2\", "
+		    "\"peer\": \"198.18.1.1\" }, \"asn\": { \"local\": 65000, \"peer\": 65001 }";
+		FILE *f = fopen(feedpath, "w");
+
+		if (f == NULL) {
+			perror(feedpath);
+			return 1;
+		}
+		fprintf(f, "{ \"exabgp\": \"4.0.1\", \"type\": \"state\", %s, \"state\": \"connected\" } }\n", nb);
+		fprintf(f, "{ \"exabgp\": \"4.0.1\", \"type\": \"state\", %s, \"state\": \"up\" } }\n", nb);
+		for (i = 0; i < nlines; i++)
+			fprintf(f, "%s\n", lines[i]);
+		fprintf(f, "{ \"exabgp\": \"4.0.1\", \"type\": \"update\", %s, \"direction\": \"receive\", "
+		    "\"message\": { \"eor\": { \"afi\" : \"ipv4\", \"safi\" : \"flow\" } } } }\n", nb);
+		if (fclose(f) != 0) {
+			perror(feedpath);
+			return 1;
+		}
+	}
 	for (r = 0; r < repeats; r++) {
 		struct fs_exabgp_opts ex;
 		struct fs_xlate_opts xo;

@@ -22,50 +22,94 @@ int fs_status_path(char *buf, size_t cap, const char *dir, const char *chain, in
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
+/* One counting rule's place, bucketed by route. */
+struct place { const char *chain; size_t pos; int next; };
+
 int fs_status_write(const struct fs_plan *plan, const char *path, struct fs_err *err)
 {
 	char tmp[4096], txt[FS_TEXT_MAX], act[512];
-	size_t i, c, k;
-	FILE *f;
+	struct place *pl = NULL;
+	int *head = NULL, *tail = NULL;
+	size_t i, c, k, np = 0, cap = 0;
+	int rc = -1;
+	FILE *f = NULL;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return fs_err_set(err, FS_E_VALUE, "state file path too long: %s", path);
+	/* one pass over the rules: each route's counting rules, in chain order */
+	head = malloc((plan->nroutes + 1) * sizeof(*head));
+	tail = malloc((plan->nroutes + 1) * sizeof(*tail));
+	if (head == NULL || tail == NULL)
+		goto nomem;
+	for (i = 0; i < plan->nroutes; i++)
+		head[i] = tail[i] = -1;
+	for (c = 1; c < plan->filter.n; c++)
+		for (k = 0; k < plan->filter.chains[c].n; k++) {
+			const struct fs_prule *r = &plan->filter.chains[c].rules[k];
+
+			if (!r->counts || r->route < 0 || (size_t)r->route >= plan->nroutes)
+				continue;
+			if (np == cap) {
+				struct place *n2;
+
+				cap = cap ? cap * 2 : 256;
+				if ((n2 = realloc(pl, cap * sizeof(*pl))) == NULL)
+					goto nomem;
+				pl = n2;
+			}
+			pl[np].chain = plan->filter.chains[c].name;
+			pl[np].pos = k + 1;
+			pl[np].next = -1;
+			if (tail[r->route] >= 0)
+				pl[tail[r->route]].next = (int)np;
+			else
+				head[r->route] = (int)np;
+			tail[r->route] = (int)np;
+			np++;
+		}
 	f = fopen(tmp, "w");
-	if (f == NULL)
-		return fs_err_set(err, FS_E_SYSTEM, "%s: cannot write", tmp);
+	if (f == NULL) {
+		fs_err_set(err, FS_E_SYSTEM, "%s: cannot write", tmp);
+		goto out;
+	}
 	/* our filter rules, excluding the hook chain (chains[0]) */
 	fprintf(f, "# flowspec-acl state v1 IPv%u %zu\n", plan->family,
 	    fs_ptable_rules(&plan->filter) - (plan->filter.n ? plan->filter.chains[0].n : 0));
 	for (i = 0; i < plan->nroutes; i++) {
 		const struct fs_proute *pr = &plan->routes[i];
-		bool first = true;
+		int p;
 
 		fs_route_format(pr->route, txt, sizeof(txt));
 		fs_actions_format(pr->route, act, sizeof(act));
 		fprintf(f, "%zu\t%s\t%s\t%s\t", i + 1, pr->refusal != FS_R_OK ?
 		    fs_refusal_name(pr->refusal) : pr->empty ? "no-match" : "installed", txt, act);
-		for (c = 1; c < plan->filter.n; c++)
-			for (k = 0; k < plan->filter.chains[c].n; k++) {
-				const struct fs_prule *r = &plan->filter.chains[c].rules[k];
-
-				if (r->route != (int)i || !r->counts)
-					continue;
-				fprintf(f, "%s%s:%zu", first ? "" : ",", plan->filter.chains[c].name, k + 1);
-				first = false;
-			}
-		fprintf(f, "%s\n", first ? "-" : "");
+		for (p = head[i]; p >= 0; p = pl[p].next)
+			fprintf(f, "%s%s:%zu", p == head[i] ? "" : ",", pl[p].chain, pl[p].pos);
+		fprintf(f, "%s\n", head[i] < 0 ? "-" : "");
 	}
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || ferror(f)) {
-		fclose(f);
-		unlink(tmp);
-		return fs_err_set(err, FS_E_SYSTEM, "%s: write failed", tmp);
+		fs_err_set(err, FS_E_SYSTEM, "%s: write failed", tmp);
+		goto out;
 	}
 	fclose(f);
+	f = NULL;
 	if (rename(tmp, path) != 0) {
-		unlink(tmp);
-		return fs_err_set(err, FS_E_SYSTEM, "%s: cannot rename into place", path);
+		fs_err_set(err, FS_E_SYSTEM, "%s: cannot rename into place", path);
+		goto out;
 	}
-	return 0;
+	rc = 0;
+	goto out;
+nomem:
+	fs_err_set(err, FS_E_NOMEM, "out of memory writing the state file");
+out:
+	if (f != NULL)
+		fclose(f);
+	if (rc < 0)
+		unlink(tmp);
+	free(pl);
+	free(head);
+	free(tail);
+	return rc;
 }
 
 static const struct fs_ipt_counter *find(const struct fs_ipt_counter *v, size_t n,

@@ -85,6 +85,7 @@ lab_teardown() {
 	done
 	for ns in $LAB_NSS; do
 		pids=$(ip netns pids "$ns" 2>/dev/null)
+		# shellcheck disable=SC2086 # one pid per word
 		[ -n "$pids" ] && kill -TERM $pids 2>/dev/null
 	done
 	for i in 1 2 3 4 5 6 7 8 9 10; do
@@ -95,6 +96,7 @@ lab_teardown() {
 	done
 	for ns in $LAB_NSS; do
 		pids=$(ip netns pids "$ns" 2>/dev/null)
+		# shellcheck disable=SC2086 # one pid per word
 		[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
 	done
 	for ns in $LAB_NSS; do
@@ -215,7 +217,16 @@ bird_start() {
 	ip netns exec "$NS_CTL" bird -f -c "$LAB_DIR/bird.conf" -s "$LAB_BIRD_SOCK" \
 		-P "$LAB_DIR/bird.pid" >"$LAB_DIR/bird.log" 2>&1 &
 	echo $! >"$LAB_DIR/bird-launch.pid"
-	lab_wait 10 "BIRD control socket" test -S "$LAB_BIRD_SOCK"
+	local i
+	for ((i = 0; i < 300; i++)); do
+		[ -S "$LAB_BIRD_SOCK" ] && break
+		kill -0 "$(cat "$LAB_DIR/bird-launch.pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! [ -S "$LAB_BIRD_SOCK" ]; then
+		sed 's/^/#   bird: /' "$LAB_DIR/bird.log"
+		lab_die "BIRD did not open its control socket within 30 s (or exited)"
+	fi
 	lab_log "bird: $(birdc -s "$LAB_BIRD_SOCK" show status | grep -m1 BIRD)"
 }
 
@@ -378,17 +389,17 @@ sniff_start() {
 
 # sniff_stop: wait until the end marker arrived (or 3 s), then stop
 sniff_stop() {
-	local pid
+	local pid i
 	pid=$(cat "$LAB_DIR/sniff.pid")
 	for ((i = 0; i < 30; i++)); do
-		grep -q '^end ' "$LAB_SEEN" 2>/dev/null && break
+		[ "$(grep -c '^end ' "$LAB_SEEN" 2>/dev/null)" -ge 2 ] && break
 		sleep 0.1
 	done
-	sleep 0.3
+	sleep 0.2
 	kill -TERM "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	rm -f "$LAB_DIR/sniff.pid"
-	grep -q '^end ' "$LAB_SEEN" || lab_log "warning: the end marker never reached srv"
+	[ "$(grep -c '^end ' "$LAB_SEEN")" -ge 2 ] || lab_log "warning: an end marker never reached srv"
 }
 
 # probes_send TABLE IDBASE: craft and send the table's packets from cli
