@@ -15,19 +15,25 @@ bool fs_packet_has_l4(const struct fs_packet *p)
 	return !(p->frag && p->frag_off != 0);
 }
 
+/*
+ * RFC 8955 §4.2.2.12 (RFC 8956 §3.6 for IPv6, without DF): IsF is a
+ * fragment other than the first (offset not 0); FF is offset 0 with MF set;
+ * LF is offset not 0 with MF clear.  A first fragment is not IsF, and an
+ * IPv6 atomic fragment (offset 0, M clear) has no fragment bit at all.
+ */
 uint8_t fs_packet_fragbits(const struct fs_packet *p)
 {
 	uint8_t b = 0;
 
 	if (p->family == FS_INET && p->df)
 		b |= FS_FRAG_DF;
-	if (p->frag) {
+	if (p->frag && p->frag_off != 0) {
 		b |= FS_FRAG_ISF;
-		if (p->frag_off == 0)
-			b |= FS_FRAG_FF;
 		if (!p->mf)
 			b |= FS_FRAG_LF;
 	}
+	if (p->frag && p->frag_off == 0 && p->mf)
+		b |= FS_FRAG_FF;
 	return b;
 }
 

@@ -408,8 +408,8 @@ static void cubes(struct cover *c, const uint8_t *tt, uint8_t mask, uint8_t comp
 /* IPv4 fragment states: DF x {not, first, middle, last} as "4&0x7FFF" ranges. */
 static uint8_t v4_fragbits(unsigned st)
 {
-	static const uint8_t kind[4] = { 0, FS_FRAG_ISF | FS_FRAG_FF, FS_FRAG_ISF,
-		FS_FRAG_ISF | FS_FRAG_LF };
+	/* RFC 8955 §4.2.2.12: IsF is offset != 0, so a first fragment is FF only */
+	static const uint8_t kind[4] = { 0, FS_FRAG_FF, FS_FRAG_ISF, FS_FRAG_ISF | FS_FRAG_LF };
 
 	return (uint8_t)(kind[st & 3] | ((st & 4) ? FS_FRAG_DF : 0));
 }
@@ -448,11 +448,11 @@ static const struct { uint8_t form, states; } frag6_atoms[] = {
 
 static uint8_t v6_fragbits(unsigned s)
 {
+	/* RFC 8956 §3.6 with RFC 8955's bits: an atomic fragment has none */
 	switch (s) {
-	case S6_F: return FS_FRAG_ISF | FS_FRAG_FF;
+	case S6_F: return FS_FRAG_FF;
 	case S6_M: return FS_FRAG_ISF;
 	case S6_L: return FS_FRAG_ISF | FS_FRAG_LF;
-	case S6_A: return FS_FRAG_ISF | FS_FRAG_FF | FS_FRAG_LF;
 	default: return 0;
 	}
 }
@@ -1340,7 +1340,6 @@ static int emit_route(struct builder *b, struct xctx *x, const struct act *a, in
 	bool disjoint = true, cascade = false;
 	int rc = -1;
 
-	memset(pdims, 0, sizeof(pdims));
 	if (build_parts(x, dims, &nd, parts, &np, &lim) < 0)
 		return -1;
 	if (np == 0) {

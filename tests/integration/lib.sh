@@ -241,12 +241,25 @@ bird_reconfigure() {
 # exabgp_start: ExaBGP 4.2 in rtr; it connects out to BIRD (no listener:
 # tcp.bind empty); its API process appends the JSON lines to $LAB_CAPTURE.
 exabgp_start() {
+	local procs="capture"
 	: >"$LAB_CAPTURE"
 	cat >"$LAB_DIR/exabgp.conf" <<EOF
 process capture {
     run $LAB_HERE/capture-jsonl.sh $LAB_CAPTURE;
     encoder json;
 }
+EOF
+	if [ "$FS_INSTALL_MODE" = live ]; then
+		# the live injector is ExaBGP's second API process: same messages
+		procs="capture injector"
+		cat >>"$LAB_DIR/exabgp.conf" <<EOF
+process injector {
+    run $LAB_HERE/run-injector.sh $LAB_DIR/injector.live.log $LAB_INJECTOR --state-dir $LAB_DIR --window 50;
+    encoder json;
+}
+EOF
+	fi
+	cat >>"$LAB_DIR/exabgp.conf" <<EOF
 
 neighbor $CTL_V4 {
     router-id $RTR_CTL_V4;
@@ -260,7 +273,7 @@ neighbor $CTL_V4 {
     }
 
     api {
-        processes [ capture ];
+        processes [ $procs ];
         neighbor-changes;
         receive {
             parsed;
@@ -333,6 +346,7 @@ wait_eor() {
 install_rules() {
 	case $FS_INSTALL_MODE in
 	dryrun) install_rules_dryrun ;;
+	live) install_rules_live ;;
 	*) lab_die "unknown FS_INSTALL_MODE=$FS_INSTALL_MODE" ;;
 	esac
 }
@@ -353,6 +367,34 @@ install_rules_dryrun() {
 	LAB_RULES4=$LAB_DIR/rules.v4 LAB_RULES6=$LAB_DIR/rules.v6
 	lab_log "rules: $(head -1 "$LAB_RULES4" | sed 's/^# //')"
 	lab_log "rules: $(head -1 "$LAB_RULES6" | sed 's/^# //')"
+}
+
+# live: ExaBGP's own process, flowspec-injector, has been writing rtr's
+# kernel through libiptc all along; wait until our chains hold exactly what
+# the dry-run of the same capture says (the documents stay the expectation).
+live_rule_count() { # FAM: rules in our filter chains in rtr
+	local save=iptables-legacy-save
+	[ "$1" = 6 ] && save=ip6tables-legacy-save
+	in_ns "$NS_RTR" "$save" -t filter 2>/dev/null | grep -c '^-A FLOWSPEC' || true
+}
+doc_rule_count() { # FILE: rules of our filter chains in a document
+	awk '/^\*filter/ {f = 1} /^COMMIT/ {f = 0} f && /^-A FLOWSPEC/' "$1" | wc -l
+}
+install_rules_live() {
+	local fam i want4 want6
+	for fam in 4 6; do
+		"$LAB_INJECTOR" --dry-run -"$fam" -i "$LAB_CAPTURE" \
+			>"$LAB_DIR/rules.v$fam" 2>"$LAB_DIR/injector.v$fam.log" ||
+			lab_die "injector -$fam failed: $(tail -3 "$LAB_DIR/injector.v$fam.log")"
+	done
+	LAB_RULES4=$LAB_DIR/rules.v4 LAB_RULES6=$LAB_DIR/rules.v6
+	want4=$(doc_rule_count "$LAB_RULES4") want6=$(doc_rule_count "$LAB_RULES6")
+	for ((i = 0; i < 100; i++)); do
+		[ "$(live_rule_count 4)" = "$want4" ] && [ "$(live_rule_count 6)" = "$want6" ] && break
+		sleep 0.1
+	done
+	[ "$i" -lt 100 ] || lab_die "live injector: kernel has $(live_rule_count 4)/$(live_rule_count 6) rules, dry run says $want4/$want6; log: $(tail -5 "$LAB_DIR/injector.live.log")"
+	lab_log "rules (live, through libiptc): $want4 IPv4 and $want6 IPv6 FLOWSPEC rules, as the dry run says"
 }
 
 # refused routes reported by the last install (one per line)

@@ -491,6 +491,18 @@ check "C08 (2001:db8:d:8::/64) gone from the v6 document" '! grep -q "2001:db8:d
 check "A02 still in the v4 document" 'grep -q "198\.19\.1\.2/32" "$LAB_RULES4"'
 run_probes 2 "$LAB_DIR/probes2.txt" 2000000
 
+if [ "$FS_INSTALL_MODE" = live ]; then
+	echo "## live: status shows the routes with the kernel's counters"
+	st=$(in_ns "$NS_RTR" "$LAB_INJECTOR" -q status -4 --state-dir "$LAB_DIR")
+	check "status lists A02 as installed with packets counted" \
+		'echo "$st" | awk "/dst 198.19.1.2\\/32/ && \$2 == \"installed\" && \$3 > 0" | grep -q .'
+	echo "## live: BIRD stops; the session goes down and the chains empty"
+	kill "$(cat "$LAB_DIR/bird.pid")" 2>/dev/null || birdc_cmd down >/dev/null
+	lab_wait 20 "our IPv4 and IPv6 chains to empty" \
+		sh -c "[ \"\$(ip netns exec $NS_RTR iptables-legacy-save -t filter | grep -c '^-A FLOWSPEC')\" = 0 ] && [ \"\$(ip netns exec $NS_RTR ip6tables-legacy-save -t filter | grep -c '^-A FLOWSPEC')\" = 0 ]"
+	check "after BIRD stops, FLOWSPEC is empty in both families" 'true'
+fi
+
 T1=$(date +%s.%N)
 echo "## runtime $(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.1f", b - a }') s"
 echo "$PASS passed, $FAIL failed"

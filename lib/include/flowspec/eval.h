@@ -34,7 +34,7 @@ struct fs_packet {
 /* True when the L4 header is in this packet (not a non-first fragment). */
 bool fs_packet_has_l4(const struct fs_packet *p);
 
-/* RFC 8955 fragment bits of the packet (DF, IsF, FF, LF). */
+/* RFC 8955 §4.2.2.12 fragment bits of the packet: DF, IsF (offset != 0), FF, LF. */
 uint8_t fs_packet_fragbits(const struct fs_packet *p);
 
 /* Reference: does route r match packet p (RFC 8955 §4.2 / RFC 8956 §3)? */

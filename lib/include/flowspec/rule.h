@@ -54,9 +54,9 @@ enum fs_ctype {
 
 /* Fragment bitmask values, RFC 8955 §4.2.2.12. */
 #define FS_FRAG_DF  0x01 /* don't fragment (IPv4 only) */
-#define FS_FRAG_ISF 0x02 /* is a fragment */
-#define FS_FRAG_FF  0x04 /* first fragment */
-#define FS_FRAG_LF  0x08 /* last fragment */
+#define FS_FRAG_ISF 0x02 /* a fragment other than the first: offset != 0 */
+#define FS_FRAG_FF  0x04 /* first fragment: offset 0, MF set */
+#define FS_FRAG_LF  0x08 /* last fragment: offset != 0, MF clear */
 
 /* TCP flag bits as carried in component type 9. */
 #define FS_TCP_FIN 0x01
