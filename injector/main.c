@@ -40,7 +40,7 @@ struct opts {
 	const char *state_dir;
 	bool keep_on_exit;
 	bool family_set;     /* -4 or -6 given: live mode handles only that family */
-	unsigned window_ms, lock_wait_ms, hold_ms;
+	unsigned window_ms, lock_wait_ms, hold_ms, max_delay_ms;
 	unsigned long max_pending;
 	enum fs_family family;
 	enum fs_order_mode order;
@@ -67,6 +67,7 @@ static void usage(FILE *f)
 	    "  -6, --ipv6               IPv6 only (dry run: the IPv6 document)\n"
 	    "      --window MS          commit after input is idle this long (default 50)\n"
 	    "      --max-pending N      commit when this many changes wait (default 10000)\n"
+	    "      --max-delay MS       commit when the oldest change has waited this long (default 200)\n"
 	    "      --hold MS            start-up: a session up and quiet this long is complete\n"
 	    "                           when it sends no end-of-RIB (default 1000)\n"
 	    "      --keep-on-exit       leave the rules in place at end of input or SIGTERM\n"
@@ -103,7 +104,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_ORDER = 256, O_SEQ, O_SEQTYPE, O_ACCEPT, O_CHAIN, O_HOOK, O_NFLOG, O_WINDOW,
-		O_PENDING, O_KEEP, O_LOCKWAIT, O_HOLD, O_STATEDIR, O_JSON };
+		O_PENDING, O_KEEP, O_LOCKWAIT, O_HOLD, O_STATEDIR, O_JSON, O_DELAY };
 	static const struct option lo[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "ipv4", no_argument, NULL, '4' },
@@ -121,6 +122,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "keep-on-exit", no_argument, NULL, O_KEEP },
 		{ "lock-wait", required_argument, NULL, O_LOCKWAIT },
 		{ "hold", required_argument, NULL, O_HOLD },
+		{ "max-delay", required_argument, NULL, O_DELAY },
 		{ "state-dir", required_argument, NULL, O_STATEDIR },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -137,6 +139,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->order = FS_ORDER_RFC;
 	o->window_ms = 50;
 	o->hold_ms = 1000;
+	o->max_delay_ms = 200;
 	o->state_dir = "/run/flowspec-acl";
 	o->lock_wait_ms = 5000;
 	o->max_pending = 10000;
@@ -216,6 +219,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case O_JSON:
 			o->json = true;
+			break;
+		case O_DELAY:
+			if (parse_uint(optarg, 600000, &v) < 0)
+				goto bad;
+			o->max_delay_ms = (unsigned)v;
 			break;
 		case O_HOLD:
 			if (parse_uint(optarg, 600000, &v) < 0)
@@ -451,9 +459,14 @@ static int commit_family(const struct opts *o, struct fs_feed *feed, enum fs_fam
 		if (fs_status_path(path, sizeof(path), o->state_dir, o->xl.chain, fam) < 0 ||
 		    fs_status_write(&plan, path, &err) < 0)
 			log_warnx("status will be unavailable: %s", err.msg);
-		log_info("IPv%d committed: %zu routes, %zu installed, %zu refused, %zu rules, %llu ms",
-		    fam, n, n - refused, refused, fs_ptable_rules(&plan.filter) +
-		    fs_ptable_rules(&plan.mangle), (unsigned long long)(now_ms() - t0));
+		struct timespec wall;
+
+		clock_gettime(CLOCK_REALTIME, &wall);
+		log_info("IPv%d committed: %zu routes, %zu installed, %zu refused, %zu rules, %llu ms "
+		    "(through input line %lu, at %lld.%03ld)", fam, n, n - refused, refused,
+		    fs_ptable_rules(&plan.filter) + fs_ptable_rules(&plan.mangle),
+		    (unsigned long long)(now_ms() - t0), feed->st.lines, (long long)wall.tv_sec,
+		    wall.tv_nsec / 1000000);
 		rc = 0;
 	}
 	fs_plan_free(&plan);
@@ -570,6 +583,7 @@ static int live(const struct opts *o)
 	fs_batch_init(&batch);
 	batch.window_ms = o->window_ms;
 	batch.hold_ms = o->hold_ms;
+	batch.max_delay_ms = o->max_delay_ms;
 	batch.max_pending = o->max_pending;
 	fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
 	log_info("flowspec-injector %s: reading ExaBGP JSON on stdin; existing rules stay until "

@@ -95,6 +95,19 @@ START_TEST(burst_window_and_cap)
 	fs_batch_input(&b, 101);
 	ck_assert(fs_batch_due(&b, &f, 101, false, &wait));
 	fs_batch_done(&b, &f);
+	/* a steady stream that never goes quiet: the oldest change waits max_delay at most */
+	b.max_pending = 1000000;
+	for (unsigned t = 200; t < 450; t++) {
+		f.changes++;
+		fs_batch_input(&b, t);
+		if (fs_batch_due(&b, &f, t, false, &wait)) {
+			ck_assert_uint_eq(t - 200, b.max_delay_ms); /* due exactly at max_delay */
+			fs_batch_done(&b, &f);
+			break;
+		}
+		ck_assert_int_le(wait, (int)b.max_delay_ms);
+		ck_assert_msg(t < 449, "no commit in a 250 ms steady stream");
+	}
 	/* end of input: what is pending goes now */
 	f.changes += 1;
 	fs_batch_input(&b, 102);

@@ -8,6 +8,8 @@ void fs_batch_init(struct fs_batch *b)
 	b->window_ms = 50;
 	b->hold_ms = 1000;
 	b->max_pending = 10000;
+	b->max_delay_ms = 200;
+	b->pending_since = 0;
 	b->synced = false;
 	b->first_done = false;
 	b->committed = 0;
@@ -44,9 +46,17 @@ bool fs_batch_due(struct fs_batch *b, const struct fs_feed *f, uint64_t now_ms, 
 		return true; /* replace the old rules in one commit, even with nothing pending */
 	if (pending == 0)
 		return false;
-	if (eor || eof || pending >= b->max_pending || idle >= b->window_ms)
+	if (b->pending_since == 0)
+		b->pending_since = b->last_input_ms ? b->last_input_ms : now_ms;
+	if (eor || eof || pending >= b->max_pending || idle >= b->window_ms ||
+	    now_ms - b->pending_since >= b->max_delay_ms)
 		return true;
-	*wait_ms = (int)(b->window_ms - idle);
+	{
+		uint64_t to_idle = b->window_ms - idle;
+		uint64_t to_age = b->max_delay_ms - (now_ms - b->pending_since);
+
+		*wait_ms = (int)(to_idle < to_age ? to_idle : to_age);
+	}
 	return false;
 }
 
@@ -54,4 +64,5 @@ void fs_batch_done(struct fs_batch *b, const struct fs_feed *f)
 {
 	b->committed = f->changes;
 	b->first_done = true;
+	b->pending_since = 0;
 }

@@ -2,7 +2,8 @@
  * batch.h - when to commit: one kernel commit per burst, never per line.
  *
  * A commit is due at end-of-RIB, when the input has been idle for the
- * window, or when the pending changes reach the cap.  Until the first
+ * window, when the pending changes reach the cap, or when the oldest
+ * pending change has waited max_delay (a steady stream never goes idle).  Until the first
  * complete state (the first end-of-RIB, or quiet for hold_ms while a
  * neighbor is up, or end of input) nothing is committed, so rules already in the kernel from
  * an earlier run keep protecting until they are replaced in one commit.
@@ -19,6 +20,8 @@ struct fs_batch {
 	unsigned window_ms;        /* idle window; default 50 */
 	unsigned hold_ms;          /* start-up: quiet this long while up = complete; default 1000 */
 	unsigned long max_pending; /* pending-change cap; default 10000 */
+	unsigned max_delay_ms;     /* the oldest pending change waits at most this; default 200 */
+	uint64_t pending_since;    /* when the oldest pending change arrived (0: none) */
 	bool synced;               /* the first complete state has been seen */
 	bool first_done;           /* and committed (replacing what an earlier run left) */
 	unsigned long committed;   /* feed->changes at the last commit */
