@@ -81,6 +81,7 @@ static void usage(FILE *f)
 	    "      --accept TARGET      return (default) or accept\n"
 	    "      --chain NAME         the FlowSpec chain (default FLOWSPEC)\n"
 	    "      --hook NAME          the chain that jumps to it (default FORWARD)\n"
+	    "      --in-interface IF    jump only for packets that came in on IF (default all)\n"
 	    "      --nflog-group N      NFLOG group for the sample action (default 0)\n"
 	    "  -v, --verbose            more log output (repeatable)\n"
 	    "  -q, --quiet              only errors\n"
@@ -104,7 +105,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_ORDER = 256, O_SEQ, O_SEQTYPE, O_ACCEPT, O_CHAIN, O_HOOK, O_NFLOG, O_WINDOW,
-		O_PENDING, O_KEEP, O_LOCKWAIT, O_HOLD, O_STATEDIR, O_JSON, O_DELAY };
+		O_PENDING, O_KEEP, O_LOCKWAIT, O_HOLD, O_STATEDIR, O_JSON, O_DELAY, O_IIF };
 	static const struct option lo[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "ipv4", no_argument, NULL, '4' },
@@ -123,6 +124,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "lock-wait", required_argument, NULL, O_LOCKWAIT },
 		{ "hold", required_argument, NULL, O_HOLD },
 		{ "max-delay", required_argument, NULL, O_DELAY },
+		{ "in-interface", required_argument, NULL, O_IIF },
 		{ "state-dir", required_argument, NULL, O_STATEDIR },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -219,6 +221,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case O_JSON:
 			o->json = true;
+			break;
+		case O_IIF:
+			/* an interface name as the kernel allows it: 1..15 chars, no '/', ' ', ':' */
+			if (optarg[0] == '\0' || strlen(optarg) > 15 || strpbrk(optarg, "/ :\t") != NULL ||
+			    strcmp(optarg, ".") == 0 || strcmp(optarg, "..") == 0)
+				goto bad;
+			snprintf(o->xl.in_iface, sizeof(o->xl.in_iface), "%s", optarg);
 			break;
 		case O_DELAY:
 			if (parse_uint(optarg, 600000, &v) < 0)

@@ -433,6 +433,18 @@ static void add_target(struct ebuf *b, const struct fs_prule *r)
 	}
 }
 
+/* An exact interface name and its mask, as iptables fills them for -i NAME. */
+static void set_iface(const char *name, char *iface, unsigned char *mask)
+{
+	size_t n = strnlen(name, IFNAMSIZ - 1);
+
+	memset(iface, 0, IFNAMSIZ);
+	memset(mask, 0, IFNAMSIZ);
+	memcpy(iface, name, n);
+	/* the terminating NUL is compared too: an exact name, not a prefix */
+	memset(mask, 0xff, n + 1);
+}
+
 /*
  * Builds the entry for one rule into out (ENTRY_MAX bytes); returns its
  * size, or 0 if it does not fit.
@@ -443,7 +455,7 @@ static size_t build_entry(const struct fs_prule *r, int fam, unsigned char *out)
 	size_t i, hdr = fam == 4 ? XT_ALIGN(sizeof(struct ipt_entry)) : XT_ALIGN(sizeof(struct ip6t_entry));
 	unsigned proto = 0;
 	bool pinv = false, sinv = false, dinv = false;
-	const struct fs_atom *src = NULL, *dst = NULL;
+	const struct fs_atom *src = NULL, *dst = NULL, *iif = NULL;
 
 	b.len = 0;
 	b.full = false;
@@ -456,6 +468,8 @@ static size_t build_entry(const struct fs_prule *r, int fam, unsigned char *out)
 		} else if (a->kind == FS_A_DST) {
 			dst = a;
 			dinv = a->inv;
+		} else if (a->kind == FS_A_IIF) {
+			iif = a;
 		} else if (a->kind == FS_A_PROTO) {
 			proto = a->a;
 			pinv = a->inv;
@@ -466,7 +480,7 @@ static size_t build_entry(const struct fs_prule *r, int fam, unsigned char *out)
 	}
 	for (i = 0; i < r->natoms; i++)
 		if (r->atoms[i].kind != FS_A_SRC && r->atoms[i].kind != FS_A_DST &&
-		    r->atoms[i].kind != FS_A_PROTO)
+		    r->atoms[i].kind != FS_A_PROTO && r->atoms[i].kind != FS_A_IIF)
 			add_atom(&b, &r->atoms[i], fam);
 	if (r->has_limit)
 		add_hashlimit(&b, &r->limit, fam);
@@ -489,6 +503,8 @@ static size_t build_entry(const struct fs_prule *r, int fam, unsigned char *out)
 				memcpy(&e->ip.dst, dst->addr, 4);
 				memcpy(&e->ip.dmsk, dst->mask, 4);
 			}
+			if (iif != NULL)
+				set_iface((const char *)iif->addr, e->ip.iniface, e->ip.iniface_mask);
 			e->ip.proto = (uint16_t)proto;
 			e->ip.invflags = (uint8_t)((sinv ? IPT_INV_SRCIP : 0) | (dinv ? IPT_INV_DSTIP : 0) |
 			    (pinv ? XT_INV_PROTO : 0));
@@ -507,6 +523,8 @@ static size_t build_entry(const struct fs_prule *r, int fam, unsigned char *out)
 				memcpy(&e->ipv6.dst, dst->addr, 16);
 				memcpy(&e->ipv6.dmsk, dst->mask, 16);
 			}
+			if (iif != NULL)
+				set_iface((const char *)iif->addr, e->ipv6.iniface, e->ipv6.iniface_mask);
 			if (proto != 0) {
 				e->ipv6.proto = (uint16_t)proto;
 				e->ipv6.flags |= IP6T_F_PROTO;

@@ -208,13 +208,16 @@ int fs_prule_format(const struct fs_prule *r, unsigned family, char *buf, size_t
 	if (cap == 0)
 		return -1;
 	buf[0] = '\0';
-	/* addresses first, then the one -p, then the matches (iptables-save order) */
+	/* addresses, the interface, then the one -p, then the matches (iptables-save order) */
 	for (i = 0; i < r->natoms; i++)
 		if (r->atoms[i].kind == FS_A_SRC)
 			put_atom(&o, &r->atoms[i], family);
 	for (i = 0; i < r->natoms; i++)
 		if (r->atoms[i].kind == FS_A_DST)
 			put_atom(&o, &r->atoms[i], family);
+	for (i = 0; i < r->natoms; i++)
+		if (r->atoms[i].kind == FS_A_IIF)
+			put(&o, " -i %.16s", (const char *)r->atoms[i].addr);
 	for (i = 0; i < r->natoms; i++) {
 		const struct fs_atom *a = &r->atoms[i];
 
@@ -236,7 +239,7 @@ int fs_prule_format(const struct fs_prule *r, unsigned family, char *buf, size_t
 	}
 	for (i = 0; i < r->natoms; i++)
 		if (r->atoms[i].kind != FS_A_SRC && r->atoms[i].kind != FS_A_DST &&
-		    r->atoms[i].kind != FS_A_PROTO)
+		    r->atoms[i].kind != FS_A_PROTO && r->atoms[i].kind != FS_A_IIF)
 			put_atom(&o, &r->atoms[i], family);
 	if (r->has_limit) {
 		const struct fs_hashlimit *h = &r->limit;

@@ -1501,7 +1501,18 @@ static int build_filter(struct fs_plan *plan, const struct fs_xlate_opts *o, boo
 	if (chain_new(tab, o->hook) == NULL || chain_new(tab, o->chain) == NULL)
 		return -1;
 	/* chains[0] is the hook, chains[1] the base chain */
-	if ((r = chain_add(&tab->chains[0], NULL, 0, -1)) == NULL)
+	if (o->in_iface[0] != '\0') {
+		struct fs_atom iif;
+		const struct fs_atom *ip = &iif;
+
+		memset(&iif, 0, sizeof(iif));
+		iif.kind = FS_A_IIF;
+		memcpy(iif.addr, o->in_iface, sizeof(o->in_iface));
+		r = chain_add(&tab->chains[0], &ip, 1, -1);
+	} else {
+		r = chain_add(&tab->chains[0], NULL, 0, -1);
+	}
+	if (r == NULL)
 		return -1;
 	r->target = FS_T_JUMP;
 	snprintf(r->chain, sizeof(r->chain), "%s", o->chain);

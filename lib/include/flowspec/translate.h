@@ -44,6 +44,7 @@ enum fs_atom_kind {
 	FS_A_U32,        /* -m u32 on a fixed header field, ranges */
 	FS_A_FRAG6,      /* IPv6 fragment header tests */
 	FS_A_MARK,       /* -m mark [!] --mark VALUE/MASK (lo[0], hi[0]) */
+	FS_A_IIF,        /* -i NAME (the hook jump only; name in addr[]) */
 };
 
 /* Which field a FS_A_U32 atom reads. */
@@ -152,6 +153,7 @@ enum fs_accept_target { FS_ACCEPT_RETURN = 0, FS_ACCEPT_ACCEPT };
 struct fs_xlate_opts {
 	char chain[FS_CHAIN_NAME_MAX];  /* base chain, default "FLOWSPEC" */
 	char hook[FS_CHAIN_NAME_MAX];   /* chain that jumps to it, default "FORWARD" */
+	char in_iface[16];              /* the jump only for packets in on it; "" = all */
 	enum fs_accept_target accept;   /* default RETURN */
 	uint16_t nflog_group;           /* sample: default 0 */
 	/*
