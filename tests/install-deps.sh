@@ -4,8 +4,8 @@
 set -eu
 pkgs=(build-essential cmake pkg-config
       libjson-c-dev libip4tc-dev libip6tc-dev libyaml-dev check
-      iptables iproute2
-      exabgp bird2 python3-scapy)
+      iptables iproute2 procps
+      exabgp bird2 gobgpd python3-scapy)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

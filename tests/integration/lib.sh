@@ -461,3 +461,107 @@ probes_judge() {
 probe_dsts() {
 	"$LAB_PY" "$LAB_HERE/probe.py" dsts --table "$1"
 }
+
+# ------------------------------------------------------------- GoBGP ----
+# gobgpd 3.10 in ctl as the controller instead of BIRD (packets-gobgp.sh).
+# Its BGP listener is the one address of its config's local-address-list
+# (the ctl address, port 179); its gRPC API is a unix socket in the temp dir
+# (--api-hosts unix://...), pprof is off: it opens no other port.  Routes are
+# added with gobgp_cmd, a fixed argv (never a shell string built from data).
+
+# gobgpd_start CONF: gobgpd in ctl, logging to the temp dir; returns when its
+# API answers
+gobgpd_start() {
+	local conf=$1 i
+	if ! command -v gobgpd >/dev/null || ! command -v gobgp >/dev/null; then
+		lab_die "gobgpd/gobgp not installed (tests/install-deps.sh)"
+	fi
+	cp "$conf" "$LAB_DIR/gobgpd.toml" || lab_die "no gobgpd config $conf"
+	LAB_GOBGP_SOCK=$LAB_DIR/gobgp.sock
+	# ip netns exec execs in place: $! is gobgpd's pid
+	ip netns exec "$NS_CTL" gobgpd -f "$LAB_DIR/gobgpd.toml" -t toml -p -l info \
+		--api-hosts "unix://$LAB_GOBGP_SOCK" --pprof-disable >"$LAB_DIR/gobgpd.log" 2>&1 &
+	echo $! >"$LAB_DIR/gobgpd.pid"
+	for ((i = 0; i < 300; i++)); do
+		[ -S "$LAB_GOBGP_SOCK" ] && gobgp_cmd global >/dev/null 2>&1 && break
+		kill -0 "$(cat "$LAB_DIR/gobgpd.pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! gobgp_cmd global >/dev/null 2>&1; then
+		sed 's/^/#   gobgpd: /' "$LAB_DIR/gobgpd.log" | tail -20
+		lab_die "gobgpd did not answer on its API socket within 30 s (or exited)"
+	fi
+	lab_log "gobgpd: $(gobgpd --version 2>&1 | head -1), AS $(gobgp_cmd global | awk '/^AS:/ { print $2 }')"
+}
+
+# gobgp_cmd ARGS...: the gobgp CLI against our gobgpd, in ctl
+gobgp_cmd() {
+	in_ns "$NS_CTL" gobgp --target "unix://$LAB_GOBGP_SOCK" "$@"
+}
+
+# gobgpd_stop: SIGTERM (GoBGP sends Cease / Peer De-configured), wait for exit
+gobgpd_stop() {
+	local pid i
+	pid=$(cat "$LAB_DIR/gobgpd.pid" 2>/dev/null) || return 0
+	kill -TERM "$pid" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	wait "$pid" 2>/dev/null
+	kill -0 "$pid" 2>/dev/null && lab_die "gobgpd ($pid) still runs 10 s after SIGTERM"
+	rm -f "$LAB_DIR/gobgpd.pid"
+}
+
+# capture_nlris KIND [FAMILY]: NLRIs (not UPDATEs) of announce | withdraw in
+# the capture, for "ipv4 flow", "ipv6 flow" or both
+capture_nlris() {
+	"$LAB_PY" - "$LAB_CAPTURE" "$1" "${2:-}" <<'EOF2'
+import json, sys
+path, kind, fam = sys.argv[1], sys.argv[2], sys.argv[3]
+n = 0
+with open(path) as f:
+    for line in f:
+        try:
+            m = json.loads(line)
+        except ValueError:
+            continue
+        nb = m.get("neighbor", {})
+        msg = nb.get("message", {}) if isinstance(nb, dict) else {}
+        part = msg.get("update", {}).get(kind, {})
+        for fk, v in part.items():
+            if fam and fk != fam:
+                continue
+            if kind == "announce":      # {family: {next-hop: [NLRI, ...]}}
+                n += sum(len(l) for l in v.values())
+            else:                       # {family: [NLRI, ...]}
+                n += len(v)
+print(n)
+EOF2
+}
+
+# capture_last_time KIND: ExaBGP's "time" of the last message of a kind
+# (announce | withdraw | up | down), 0 when none
+capture_last_time() {
+	"$LAB_PY" - "$LAB_CAPTURE" "$1" <<'EOF2'
+import json, sys
+path, kind = sys.argv[1], sys.argv[2]
+t = 0
+with open(path) as f:
+    for line in f:
+        try:
+            m = json.loads(line)
+        except ValueError:
+            continue
+        nb = m.get("neighbor", {})
+        if not isinstance(nb, dict):
+            continue
+        if kind in ("up", "down"):
+            hit = m.get("type") == "state" and nb.get("state") == kind
+        else:
+            hit = kind in nb.get("message", {}).get("update", {})
+        if hit:
+            t = m.get("time", t)
+print(t)
+EOF2
+}
