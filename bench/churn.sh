@@ -15,7 +15,8 @@ b="$top/build-bench"
 tmp=$(mktemp -d)
 ns="fsacl-churn-$$"
 pid=
-cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; ip netns del "$ns" 2>/dev/null || true; rm -rf "$tmp"; }
+# no set -e in here: a kill of an injector that already exited must not skip the rest
+cleanup() { set +e; [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; ip netns del "$ns" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT INT TERM
 export XTABLES_LOCKFILE="$tmp/lock"
 ip netns add "$ns"
