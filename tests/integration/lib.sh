@@ -565,3 +565,41 @@ with open(path) as f:
 print(t)
 EOF2
 }
+
+# ------------------------------------------------------------- checks ----
+# Shared by the lab tests: one line per check, counted in PASS and FAIL.
+PASS=${PASS:-0} FAIL=${FAIL:-0}
+ok() { PASS=$((PASS + 1)); echo "ok   $*"; }
+nok() { FAIL=$((FAIL + 1)); echo "FAIL $*"; }
+check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+
+# run_probes PHASE TABLE IDBASE: send, judge, compare counters
+run_probes() {
+	local phase=$1 table=$2 base=$3 name fam re want got before line
+	local seen=$LAB_DIR/seen$phase.txt ctr=$LAB_DIR/ctr$phase.txt
+	: >"$LAB_DIR/before$phase.txt"
+	while read -r name fam re; do
+		echo "$name $(rule_pkts "$fam" "$re")" >>"$LAB_DIR/before$phase.txt"
+	done <"$LAB_DIR/counters.txt"
+	sniff_start "$seen"
+	probes_send "$table" "$base"
+	sniff_stop
+	echo "## phase $phase: probes (route, expectation, packet -> observed at srv)"
+	probes_judge "$table" "$base" "$seen" "$ctr" >"$LAB_DIR/judge$phase.txt"
+	cat "$LAB_DIR/judge$phase.txt"
+	PASS=$((PASS + $(grep -c '^ok ' "$LAB_DIR/judge$phase.txt")))
+	FAIL=$((FAIL + $(grep -c '^FAIL ' "$LAB_DIR/judge$phase.txt")))
+	[ -s "$ctr" ] || return 0
+	echo "## phase $phase: kernel packet counters (growth = matching probes)"
+	while read -r name want; do
+		line=$(grep "^$name " "$LAB_DIR/counters.txt") || { nok "counter $name: no regex"; continue; }
+		read -r _ fam re <<<"$line"
+		before=$(awk -v n="$name" '$1 == n { print $2 }' "$LAB_DIR/before$phase.txt")
+		got=$(($(rule_pkts "$fam" "$re") - before))
+		if [ "$got" = "$want" ]; then
+			ok "counter $name v$fam /$re/ grew by $got"
+		else
+			nok "counter $name v$fam /$re/ grew by $got, want $want"
+		fi
+	done <"$ctr"
+}
