@@ -293,28 +293,7 @@ EOF
 # capture_count KIND: how many messages of a kind the capture holds
 #   up | down | eor4 | eor6 | announce | withdraw | lines
 capture_count() {
-	"$LAB_PY" - "$LAB_CAPTURE" "$1" <<'EOF'
-import json, sys
-path, kind = sys.argv[1], sys.argv[2]
-n = 0
-with open(path) as f:
-    for line in f:
-        try:
-            m = json.loads(line)
-        except ValueError:
-            continue
-        nb = m.get("neighbor", {})
-        msg = nb.get("message", {}) if isinstance(nb, dict) else {}
-        if kind == "lines":
-            n += 1
-        elif kind in ("up", "down") and m.get("type") == "state":
-            n += nb.get("state") == kind
-        elif kind.startswith("eor") and "eor" in msg:
-            n += msg["eor"].get("afi") == ("ipv4" if kind == "eor4" else "ipv6")
-        elif kind in ("announce", "withdraw"):
-            n += kind in msg.get("update", {})
-print(n)
-EOF
+	"$LAB_PY" "$LAB_HERE/capture.py" "$LAB_CAPTURE" count "$1"
 }
 capture_ge() { [ "$(capture_count "$1")" -ge "$2" ]; }
 
@@ -516,54 +495,13 @@ gobgpd_stop() {
 # capture_nlris KIND [FAMILY]: NLRIs (not UPDATEs) of announce | withdraw in
 # the capture, for "ipv4 flow", "ipv6 flow" or both
 capture_nlris() {
-	"$LAB_PY" - "$LAB_CAPTURE" "$1" "${2:-}" <<'EOF2'
-import json, sys
-path, kind, fam = sys.argv[1], sys.argv[2], sys.argv[3]
-n = 0
-with open(path) as f:
-    for line in f:
-        try:
-            m = json.loads(line)
-        except ValueError:
-            continue
-        nb = m.get("neighbor", {})
-        msg = nb.get("message", {}) if isinstance(nb, dict) else {}
-        part = msg.get("update", {}).get(kind, {})
-        for fk, v in part.items():
-            if fam and fk != fam:
-                continue
-            if kind == "announce":      # {family: {next-hop: [NLRI, ...]}}
-                n += sum(len(l) for l in v.values())
-            else:                       # {family: [NLRI, ...]}
-                n += len(v)
-print(n)
-EOF2
+	"$LAB_PY" "$LAB_HERE/capture.py" "$LAB_CAPTURE" nlris "$1" "${2:-}"
 }
 
 # capture_last_time KIND: ExaBGP's "time" of the last message of a kind
 # (announce | withdraw | up | down), 0 when none
 capture_last_time() {
-	"$LAB_PY" - "$LAB_CAPTURE" "$1" <<'EOF2'
-import json, sys
-path, kind = sys.argv[1], sys.argv[2]
-t = 0
-with open(path) as f:
-    for line in f:
-        try:
-            m = json.loads(line)
-        except ValueError:
-            continue
-        nb = m.get("neighbor", {})
-        if not isinstance(nb, dict):
-            continue
-        if kind in ("up", "down"):
-            hit = m.get("type") == "state" and nb.get("state") == kind
-        else:
-            hit = kind in nb.get("message", {}).get("update", {})
-        if hit:
-            t = m.get("time", t)
-print(t)
-EOF2
+	"$LAB_PY" "$LAB_HERE/capture.py" "$LAB_CAPTURE" last-time "$1"
 }
 
 # ------------------------------------------------------------- checks ----

@@ -74,6 +74,12 @@ check "within --hold the old rules stay" '[ "$(rules)" = "$want" ]'
 check "after --hold of quiet the empty state is committed" 'wait_for "[ \$(rules) = 0 ]" 30'
 tail -n +3 "$feed" >&7
 check "and the routes that follow are installed" 'wait_for "[ \$(rules) = $want ]" 30'
+# 3c. SIGHUP re-renders and re-commits everything: same rules, one more commit
+commits() { grep -c "IPv4 committed" "$tmp/log"; }
+before=$(commits)
+kill -HUP "${pids[-1]}"
+check "SIGHUP re-commits (a new commit is logged)" 'wait_for "[ \$(commits) -gt $before ]" 30'
+check "... and the chain is unchanged" '[ "$(rules)" = "$want" ] && [ "$(jumps)" = 1 ]'
 # 4. SIGTERM without --keep-on-exit removes everything of ours
 kill -TERM "${pids[-1]}"
 check "SIGTERM removes our rules" 'wait_for "[ \$(rules) = 0 ] && [ \$(jumps) = 0 ]" 50'
@@ -94,6 +100,11 @@ check "a busy lock fails start-up with exit 1" '[ $rc = 1 ]'
 check "... and says so" 'echo "$out" | grep -q "xtables lock .* is held by another process"'
 check "... and touches nothing" '[ "$(rules)" = "$want" ]'
 wait "$holder"
+# 6b. not root: start-up fails with exit 1 and says why, nothing changes
+out=$(ip netns exec "$ns" setpriv --reuid=65534 --regid=65534 --clear-groups "$inj" --state-dir "$tmp" </dev/null 2>&1); rc=$?
+check "without CAP_NET_ADMIN start-up fails with exit 1" '[ $rc = 1 ]'
+check "... saying permission denied" 'echo "$out" | grep -q "permission denied (needs root or CAP_NET_ADMIN)"'
+check "... and the rules are untouched" '[ "$(rules)" = "$want" ]'
 # 7. a concurrent writer on another chain during a burst: nobody loses an update
 ip netns exec "$ns" iptables-legacy -N OTHER
 start "$tmp/f4" --keep-on-exit --window 20
