@@ -123,8 +123,7 @@ void fs_ref_eval(const struct fs_plan *plan, const struct fs_packet *p, bool ove
 	for (i = 0; i < plan->nroutes; i++) {
 		const struct fs_route *r = plan->routes[i].route;
 		const struct fs_actions *a = &r->act;
-		bool drop = (a->has_rate_bytes && a->rate_bytes == 0) ||
-		    (a->has_rate_pkts && a->rate_pkts == 0);
+		bool drop = fs_actions_discard(a);
 
 		if (plan->routes[i].refusal != FS_R_OK || plan->routes[i].empty)
 			continue;

@@ -366,7 +366,7 @@ static void add_hashlimit(struct ebuf *b, const struct fs_hashlimit *h, int fam)
 	memset(&hl, 0, sizeof(hl));
 	snprintf(hl.name, sizeof(hl.name), "%s", h->name);
 	hl.cfg.mode = XT_HASHLIMIT_INVERT; /* --hashlimit-above */
-	hl.cfg.size = 16;
+	hl.cfg.size = FS_HASHLIMIT_HTABLE_SIZE;
 	hl.cfg.gc_interval = 1000;
 	hl.cfg.srcmask = fam == 4 ? 32 : 128;
 	hl.cfg.dstmask = hl.cfg.srcmask;
@@ -727,18 +727,13 @@ static int apply_table(const struct tc *t, const char *table, const struct fs_pt
 	}
 }
 
-static int with_lock(const struct fs_ipt_opts *io, struct fs_err *err)
-{
-	return fs_xtables_lock(io->lockfile, io->lock_wait_ms, err);
-}
-
 int fs_ipt_apply(const struct fs_plan *plan, const struct fs_xlate_opts *xo,
     const struct fs_ipt_opts *io, struct fs_err *err)
 {
 	const struct tc *t = plan->family == FS_INET ? &tc4 : &tc6;
 	int lock, rc;
 
-	if ((lock = with_lock(io, err)) < 0)
+	if ((lock = fs_xtables_lock(io->lockfile, io->lock_wait_ms, err)) < 0)
 		return -1;
 	/* mangle first when it gains chains (the tag is read once it is set),
 	 * filter first when mangle loses them */
@@ -758,7 +753,7 @@ int fs_ipt_remove(enum fs_family family, const struct fs_xlate_opts *xo,
 	const struct tc *t = family == FS_INET ? &tc4 : &tc6;
 	int lock, rc;
 
-	if ((lock = with_lock(io, err)) < 0)
+	if ((lock = fs_xtables_lock(io->lockfile, io->lock_wait_ms, err)) < 0)
 		return -1;
 	rc = apply_table(t, "filter", NULL, xo->hook, xo, io, err) < 0 ||
 	    apply_table(t, "mangle", NULL, xo->mangle_hook, xo, io, err) < 0 ? -1 : 0;

@@ -218,6 +218,11 @@ int fs_route_validate(const struct fs_route *r, struct fs_err *err)
 	return 0;
 }
 
+bool fs_actions_discard(const struct fs_actions *a)
+{
+	return (a->has_rate_bytes && a->rate_bytes == 0) || (a->has_rate_pkts && a->rate_pkts == 0);
+}
+
 bool fs_route_is_default(const struct fs_route *r)
 {
 	uint16_t allowed = (1u << FS_C_DST) | (1u << FS_C_SRC);

@@ -253,7 +253,8 @@ int fs_prule_format(const struct fs_prule *r, unsigned family, char *buf, size_t
 		else
 			put(&o, " -m hashlimit --hashlimit-above %llu/%s --hashlimit-burst %u",
 			    (unsigned long long)h->rate, u, h->burst);
-		put(&o, " --hashlimit-name %s --hashlimit-htable-size 16", h->name);
+		put(&o, " --hashlimit-name %s --hashlimit-htable-size %u", h->name,
+		    FS_HASHLIMIT_HTABLE_SIZE);
 	}
 	switch (r->target) {
 	case FS_T_DROP: put(&o, " -j DROP"); break;

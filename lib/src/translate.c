@@ -172,7 +172,7 @@ static int refuse(struct xctx *x, enum fs_refusal why, const char *fmt, ...)
 	return -1;
 }
 
-static void prefix_atom(struct fs_atom *a, int kind, const struct fs_prefix *p, bool v4)
+static void prefix_atom(struct fs_atom *a, int kind, const struct fs_prefix *p)
 {
 	unsigned i;
 
@@ -182,7 +182,6 @@ static void prefix_atom(struct fs_atom *a, int kind, const struct fs_prefix *p, 
 	for (i = p->offset; i < p->len; i++)
 		a->mask[i / 8] |= (uint8_t)(0x80 >> (i % 8));
 	a->plen = p->offset == 0 ? p->len : 255;
-	(void)v4;
 }
 
 /* The IPv6 next-header values ip6tables never reports as the upper layer. */
@@ -593,7 +592,7 @@ static int dim_pos(struct xctx *x, struct dim *d, uint8_t proto, const struct xl
 		if (ct == NULL)
 			break;
 		prefix_atom(&ct->a[0], d->ctype == FS_C_DST ? FS_A_DST : FS_A_SRC,
-		    d->ctype == FS_C_DST ? &x->r->dst : &x->r->src, x->fam == FS_INET);
+		    d->ctype == FS_C_DST ? &x->r->dst : &x->r->src);
 		break;
 	case D_PROTO:
 		cover_proto(&d->pos, &d->set, x->fam);
@@ -773,7 +772,6 @@ struct act {
 	struct fs_hashlimit limit[2];
 	bool stop;          /* evaluation stops here after the action */
 	uint8_t stop_target; /* FS_T_RETURN or FS_T_ACCEPT */
-	bool present;        /* the route has rules in this table at all */
 };
 
 struct builder {
@@ -1129,11 +1127,10 @@ static int filter_act(struct xctx *x, const struct fs_xlate_opts *o, struct act 
 	uint32_t h = x->tag;
 
 	memset(a, 0, sizeof(*a));
-	a->present = true;
 	a->nflog = ac->has_action && ac->sample;
 	a->stop = !(ac->has_action && ac->terminal); /* RFC 8955 §7.3: T set = continue */
 	a->stop_target = o->accept == FS_ACCEPT_ACCEPT ? FS_T_ACCEPT : FS_T_RETURN;
-	if ((ac->has_rate_bytes && ac->rate_bytes == 0) || (ac->has_rate_pkts && ac->rate_pkts == 0)) {
+	if (fs_actions_discard(ac)) {
 		a->drop = true;
 		return 0;
 	}
@@ -1147,7 +1144,7 @@ static int filter_act(struct xctx *x, const struct fs_xlate_opts *o, struct act 
 }
 
 static int build_parts(struct xctx *x, struct dim *dims, unsigned *ndims, struct part *parts,
-    unsigned *nparts, const struct xlim *lim)
+    unsigned *nparts)
 {
 	const struct fs_route *r = x->r;
 	bool ports = fs_route_has(r, FS_C_PORT) || fs_route_has(r, FS_C_DPORT) ||
@@ -1311,7 +1308,6 @@ static int build_parts(struct xctx *x, struct dim *dims, unsigned *ndims, struct
 		memset(pt, 0, sizeof(*pt));
 		pt->proto = l4 ? protos[p] : 0;
 	}
-	(void)lim;
 	return 0;
 }
 
@@ -1340,7 +1336,7 @@ static int emit_route(struct builder *b, struct xctx *x, const struct act *a, in
 	bool disjoint = true, cascade = false;
 	int rc = -1;
 
-	if (build_parts(x, dims, &nd, parts, &np, &lim) < 0)
+	if (build_parts(x, dims, &nd, parts, &np) < 0)
 		return -1;
 	if (np == 0) {
 		b->plan->routes[route].empty = true;
@@ -1483,8 +1479,7 @@ static bool marks(const struct fs_route *r)
 {
 	const struct fs_actions *a = &r->act;
 
-	return a->has_mark && !((a->has_rate_bytes && a->rate_bytes == 0) ||
-	    (a->has_rate_pkts && a->rate_pkts == 0));
+	return a->has_mark && !fs_actions_discard(a);
 }
 
 static int build_filter(struct fs_plan *plan, const struct fs_xlate_opts *o, bool any_mark)

@@ -203,6 +203,9 @@ int fs_route_format(const struct fs_route *r, char *buf, size_t cap);
 /* Canonical text of the actions, e.g. "rate-bytes 0" or "accept". */
 int fs_actions_format(const struct fs_route *r, char *buf, size_t cap);
 
+/* True when the actions discard: a traffic rate of 0, in bytes or packets (RFC 8955 §7.1). */
+bool fs_actions_discard(const struct fs_actions *a);
+
 /* True when this is the all-zero default route (dst and src /0 or absent, nothing else). */
 bool fs_route_is_default(const struct fs_route *r);
 

@@ -97,6 +97,9 @@ enum fs_target {
 	FS_T_MARK,      /* -j MARK --set-xmark VALUE/MASK */
 };
 
+/* --hashlimit-htable-size of every rate limit (aggregate: one bucket in use). */
+#define FS_HASHLIMIT_HTABLE_SIZE 16
+
 struct fs_hashlimit {
 	bool bytes;          /* byte mode (b/s) or packets */
 	uint64_t rate;       /* per unit below */
