@@ -217,7 +217,7 @@ static void rand_packet(struct fs_packet *p, unsigned fam)
 		break;
 	}
 	if (rnd() % 8 == 0)
-		p->mark = 0x00450000u; /* foreign bits in our tag field must not leak */
+		p->mark = 0x0045aa00u; /* foreign bits in either tag field must not leak */
 }
 
 static bool same(const struct fs_outcome *a, const struct fs_outcome *b)
@@ -281,6 +281,8 @@ static void run_random(unsigned fam, enum fs_accept_target acc, unsigned nsets, 
 		static const unsigned caps[] = { 64, 64, 4, 1 };
 
 		o.dnf_max = caps[s % 4];
+		/* the tag bits are configurable: use another 7-bit field now and then */
+		o.dscp_mark_mask = s % 3 == 0 ? 0x0000fe00u : 0x007f0000u;
 		for (i = 0; i < n; i++)
 			routes[i] = rand_route(fam);
 		qsort(routes, n, sizeof(routes[0]), cmp_routes);

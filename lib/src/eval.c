@@ -385,7 +385,7 @@ int fs_plan_eval(const struct fs_plan *plan, const struct fs_packet *p, bool ove
 		return -1;
 	if (mv == FS_V_DROP)
 		return -1; /* mangle never drops */
-	if ((q.mark & 0x007f0000u) != 0 && plan->mangle.n > 0)
+	if ((q.mark & plan->dscp_mark_mask) != 0 && plan->mangle.n > 0)
 		return -1; /* the tag must not leave the box */
 	return 0;
 }

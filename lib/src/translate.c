@@ -1608,6 +1608,7 @@ int fs_plan_build(struct fs_plan *plan, enum fs_family family,
 		    "dscp mark mask 0x%x: need 7 contiguous bits", m);
 	memset(plan, 0, sizeof(*plan));
 	plan->family = (uint8_t)family;
+	plan->dscp_mark_mask = o->dscp_mark_mask;
 	plan->routes = calloc(n ? n : 1, sizeof(*plan->routes));
 	if (plan->routes == NULL)
 		return fs_err_set(err, FS_E_NOMEM, "out of memory building the plan");

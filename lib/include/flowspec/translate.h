@@ -183,6 +183,7 @@ struct fs_proute {
 
 struct fs_plan {
 	uint8_t family;
+	uint32_t dscp_mark_mask;         /* the tag bits the plan uses (fs_xlate_opts) */
 	struct fs_ptable filter, mangle; /* mangle.n == 0 when no route marks */
 	struct fs_proute *routes;        /* in applied order */
 	size_t nroutes;
