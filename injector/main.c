@@ -275,44 +275,106 @@ bad:
 }
 
 /*
- * Reads one line of at most cap bytes into *buf.  Returns its length, -1 at
- * EOF, or -2 for an over-long line (the rest of it is consumed).
+ * Input, for both modes: raw reads from fd, split into lines, each line fed
+ * as it completes.  A line over o->ex.line_max is dropped as it streams in
+ * and counted as one input error.
  */
-static long read_line(FILE *f, char **buf, size_t *bufcap, size_t cap)
+struct reader {
+	int fd;
+	const char *name;   /* for error origins: "stdin" or the -i file */
+	char *buf;
+	size_t len, cap;
+	bool overlong, eof;
+};
+
+static int reader_init(struct reader *rd, int fd, const char *name)
 {
-	size_t n = 0;
-	int c;
-	bool over = false;
+	memset(rd, 0, sizeof(*rd));
+	rd->fd = fd;
+	rd->name = name;
+	rd->cap = 1u << 20;
+	rd->buf = malloc(rd->cap);
+	return rd->buf == NULL ? -1 : 0;
+}
 
-	while ((c = getc(f)) != EOF && c != '\n') {
-		if (over)
-			continue;
-		if (n + 1 >= *bufcap) {
-			size_t nc = *bufcap ? *bufcap * 2 : 4096;
-			char *nb;
+static void feed_one(const struct opts *o, struct fs_feed *feed, struct reader *rd,
+    const char *line, size_t n)
+{
+	struct fs_err err;
+	char origin[300];
 
-			if (nc > cap + 1)
-				nc = cap + 1;
-			if (n + 1 >= nc) {
-				over = true;
-				continue;
-			}
-			nb = realloc(*buf, nc);
-			if (nb == NULL) {
-				over = true;
-				continue;
-			}
-			*buf = nb;
-			*bufcap = nc;
-		}
-		(*buf)[n++] = (char)c;
+	snprintf(origin, sizeof(origin), "%s:%lu", rd->name, feed->st.lines + 1);
+	if (rd->overlong) {
+		feed->st.lines++;
+		feed->st.errors++;
+		log_warnx("%s: line longer than %zu bytes, ignored", origin, o->ex.line_max);
+		rd->overlong = false;
+	} else if (n == 0) {
+		feed->st.lines++;
+	} else if (fs_feed_line(feed, line, n, origin, &err) < 0) {
+		log_warnx("%s", err.msg);
 	}
-	if (c == EOF && n == 0 && !over)
-		return -1;
-	if (over)
-		return -2;
-	(*buf)[n] = '\0';
-	return (long)n;
+}
+
+/* Applies every complete line in the buffer; keeps a partial tail. */
+static void reader_lines(const struct opts *o, struct fs_feed *feed, struct reader *rd)
+{
+	size_t start = 0, i;
+
+	for (i = 0; i < rd->len; i++) {
+		if (rd->buf[i] != '\n')
+			continue;
+		feed_one(o, feed, rd, rd->buf + start, i - start);
+		start = i + 1;
+	}
+	memmove(rd->buf, rd->buf + start, rd->len - start);
+	rd->len -= start;
+	if (rd->len > o->ex.line_max) {
+		rd->overlong = true;
+		rd->len = 0;
+	}
+}
+
+/*
+ * Reads what fd has (all of it when fd blocks, what is there when it does
+ * not) and feeds the complete lines; at end of input also the last,
+ * unterminated one.  0, or -1 when out of memory or on a read error.
+ */
+static int reader_pull(const struct opts *o, struct fs_feed *feed, struct reader *rd)
+{
+	for (;;) {
+		ssize_t r;
+
+		if (rd->len == rd->cap) {
+			char *nb = realloc(rd->buf, rd->cap * 2);
+
+			if (nb == NULL) {
+				log_errx("out of memory reading input");
+				return -1;
+			}
+			rd->buf = nb;
+			rd->cap *= 2;
+		}
+		r = read(rd->fd, rd->buf + rd->len, rd->cap - rd->len);
+		if (r > 0) {
+			rd->len += (size_t)r;
+			reader_lines(o, feed, rd);
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EAGAIN)
+			return 0;
+		rd->eof = true;
+		if (rd->len > 0 || rd->overlong)
+			feed_one(o, feed, rd, rd->buf, rd->len);
+		rd->len = 0;
+		if (r < 0) {
+			log_errx("reading %s: %s", rd->name, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
 }
 
 static void report(const struct fs_plan *plan)
@@ -343,41 +405,20 @@ static int dry_run(const struct opts *o)
 	const struct fs_route **sorted = NULL;
 	size_t nsorted = 0, refused = 0, i;
 	struct fs_err err;
-	char *line = NULL;
-	size_t linecap = 0;
-	char origin[64];
-	FILE *in = stdin;
-	long len;
-	int rc = 1;
+	struct reader rd = { .fd = -1 };
+	int fd = STDIN_FILENO, rc = 1;
 
-	if (o->input != NULL && (in = fopen(o->input, "r")) == NULL) {
+	if (o->input != NULL && (fd = open(o->input, O_RDONLY | O_CLOEXEC)) < 0) {
 		log_errx("%s: %s", o->input, strerror(errno));
 		return 1;
 	}
-	if (fs_feed_init(&feed, &o->ex) < 0) {
+	if (fs_feed_init(&feed, &o->ex) < 0 ||
+	    reader_init(&rd, fd, o->input != NULL ? o->input : "stdin") < 0) {
 		log_errx("out of memory");
 		goto out;
 	}
-	while ((len = read_line(in, &line, &linecap, o->ex.line_max)) != -1) {
-		snprintf(origin, sizeof(origin), "%s:%lu", o->input ? o->input : "stdin",
-		    feed.st.lines + 1);
-		if (len == -2) {
-			feed.st.lines++;
-			feed.st.errors++;
-			log_warnx("%s: line longer than %zu bytes, ignored", origin, o->ex.line_max);
-			continue;
-		}
-		if (len == 0) {
-			feed.st.lines++;
-			continue;
-		}
-		if (fs_feed_line(&feed, line, (size_t)len, origin, &err) < 0)
-			log_warnx("%s", err.msg);
-	}
-	if (ferror(in)) {
-		log_errx("reading input: %s", strerror(errno));
+	if (reader_pull(o, &feed, &rd) < 0)
 		goto out;
-	}
 	if (fs_ruleset_sorted(feed.rs, o->family, o->order, &sorted, &nsorted, &err) < 0 ||
 	    fs_plan_build(&plan, o->family, sorted, nsorted, &o->xl, &err) < 0) {
 		log_errx("%s", err.msg);
@@ -403,10 +444,10 @@ static int dry_run(const struct opts *o)
 	rc = 0;
 out:
 	free(sorted);
-	free(line);
+	free(rd.buf);
 	fs_feed_free(&feed);
-	if (in != stdin)
-		fclose(in);
+	if (fd != STDIN_FILENO)
+		close(fd);
 	return rc;
 }
 
@@ -502,40 +543,6 @@ static int commit_all(const struct opts *o, struct fs_feed *feed, const struct f
 	return rc == 0 ? 0 : -1;
 }
 
-/* Applies every complete line in buf[0..*len); keeps a partial tail. */
-static void feed_buffer(const struct opts *o, struct fs_feed *feed, char *buf, size_t *len,
-    bool *overlong)
-{
-	size_t start = 0, i;
-	struct fs_err err;
-	char origin[64];
-
-	for (i = 0; i < *len; i++) {
-		if (buf[i] != '\n')
-			continue;
-		snprintf(origin, sizeof(origin), "stdin:%lu", feed->st.lines + 1);
-		if (*overlong) {
-			feed->st.lines++;
-			feed->st.errors++;
-			log_warnx("%s: line longer than %zu bytes, ignored", origin, o->ex.line_max);
-			*overlong = false;
-		} else if (i > start) {
-			if (fs_feed_line(feed, buf + start, i - start, origin, &err) < 0)
-				log_warnx("%s", err.msg);
-		} else {
-			feed->st.lines++;
-		}
-		start = i + 1;
-	}
-	memmove(buf, buf + start, *len - start);
-	*len -= start;
-	if (*len > o->ex.line_max) {
-		/* drop the rest of an over-long line as it streams in */
-		*overlong = true;
-		*len = 0;
-	}
-}
-
 static int live(const struct opts *o)
 {
 	struct fs_ipt_opts io;
@@ -543,9 +550,8 @@ static int live(const struct opts *o)
 	struct fs_batch batch;
 	struct fs_err err;
 	struct sigaction sa;
-	size_t cap = 1u << 20, len = 0;
-	char *buf = NULL;
-	bool eof = false, overlong = false, term = false;
+	struct reader rd = { .fd = -1 };
+	bool term = false;
 	int rc = 1;
 
 	fs_ipt_opts_default(&io);
@@ -585,7 +591,7 @@ static int live(const struct opts *o)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (fs_feed_init(&feed, &o->ex) < 0 || (buf = malloc(cap)) == NULL) {
+	if (fs_feed_init(&feed, &o->ex) < 0 || reader_init(&rd, STDIN_FILENO, "stdin") < 0) {
 		log_errx("out of memory");
 		goto out;
 	}
@@ -597,7 +603,7 @@ static int live(const struct opts *o)
 	fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
 	log_info("flowspec-injector %s: reading ExaBGP JSON on stdin; existing rules stay until "
 	    "the first complete state", FS_VERSION);
-	while (!eof && !term) {
+	while (!rd.eof && !term) {
 		struct pollfd pfd[2] = { { STDIN_FILENO, POLLIN, 0 }, { sigpipe_fd[0], POLLIN, 0 } };
 		int wait = -1, n;
 		bool hup = false;
@@ -625,34 +631,11 @@ static int live(const struct opts *o)
 			}
 		}
 		if (n > 0 && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-			for (;;) {
-				ssize_t r;
-
-				if (len == cap) {
-					char *nb = realloc(buf, cap * 2);
-
-					if (nb == NULL) {
-						log_errx("out of memory reading input");
-						goto out;
-					}
-					buf = nb;
-					cap *= 2;
-				}
-				r = read(STDIN_FILENO, buf + len, cap - len);
-				if (r > 0) {
-					len += (size_t)r;
-					feed_buffer(o, &feed, buf, &len, &overlong);
-					continue;
-				}
-				if (r == 0)
-					eof = true;
-				else if (errno != EAGAIN && errno != EINTR)
-					eof = true;
-				break;
-			}
+			if (reader_pull(o, &feed, &rd) < 0)
+				goto out;
 			fs_batch_input(&batch, now_ms());
 			if (feed.shutdown)
-				eof = true;
+				rd.eof = true;
 		}
 		if (hup && batch.first_done) {
 			log_info("SIGHUP: re-rendering and re-committing everything");
@@ -661,12 +644,8 @@ static int live(const struct opts *o)
 		}
 	}
 	/* end of input or SIGTERM: apply what is pending, then leave or clean up */
-	if (len > 0 && !overlong) {
-		struct fs_err e2;
-
-		if (fs_feed_line(&feed, buf, len, "stdin:last", &e2) < 0)
-			log_warnx("%s", e2.msg);
-	}
+	if (rd.len > 0)
+		feed_one(o, &feed, &rd, rd.buf, rd.len); /* a partial last line at SIGTERM */
 	if (o->keep_on_exit) {
 		int wait;
 
@@ -693,7 +672,7 @@ static int live(const struct opts *o)
 		rc = bad;
 	}
 out:
-	free(buf);
+	free(rd.buf);
 	fs_feed_free(&feed);
 	return rc;
 }
