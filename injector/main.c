@@ -1,10 +1,12 @@
 /*
- * flowspec-injector - BGP FlowSpec routes from ExaBGP's process API to an
- * exact netfilter ruleset.
+ * flowspec-injector - BGP FlowSpec routes from ExaBGP's process API, or
+ * from FRR's vtysh, to an exact netfilter ruleset.
  *
- * Live (the default): read ExaBGP JSON lines on stdin, keep the desired
- * state per neighbor, and write it into the legacy tables through libiptc,
- * one commit per burst.  --dry-run: read to end of input and print one
+ * ExaBGP (the default source): read ExaBGP JSON lines on stdin, keep the
+ * desired state per neighbor, and write it into the legacy tables through
+ * libiptc, one commit per burst.  FRR (--source frr): poll vtysh once
+ * (--once) or every --interval seconds and reconcile the kernel to FRR's
+ * table, committing only when it changed.  --dry-run: print one
  * iptables-restore document instead, changing nothing.  Refusals and input
  * errors are logged, one line each.
  */
@@ -24,9 +26,11 @@
 #include "flowspec/exabgp.h"
 #include "flowspec/batch.h"
 #include "flowspec/feed.h"
+#include "flowspec/frr.h"
 #include "flowspec/host.h"
 #include "flowspec/ipt.h"
 #include "flowspec/log.h"
+#include "flowspec/proc.h"
 #include "flowspec/ruleset.h"
 #include "flowspec/status.h"
 #include "flowspec/text.h"
@@ -48,6 +52,10 @@ struct opts {
 	struct fs_xlate_opts xl;
 	int verbose;
 	const char *input;
+	/* --source frr */
+	bool frr, once, peer_down_keep;
+	unsigned interval_s, vtysh_timeout_ms;
+	const char *vtysh, *vtysh_socket;
 };
 
 static void usage(FILE *f)
@@ -55,14 +63,23 @@ static void usage(FILE *f)
 	fprintf(f,
 	    "usage: flowspec-injector [options] < exabgp.jsonl       (as an ExaBGP process)\n"
 	    "       flowspec-injector --dry-run [-4|-6] [options] < exabgp.jsonl\n"
+	    "       flowspec-injector --source frr --once|--interval SEC [options]\n"
+	    "       flowspec-injector --source frr --dry-run [-4|-6] [-i DETAIL.json] [options]\n"
 	    "       flowspec-injector status [--json] [-4|-6] [--state-dir DIR]\n"
 	    "\n"
-	    "Reads ExaBGP 4.2 process-API JSON (encoder json) and keeps the FlowSpec\n"
-	    "chains in the kernel's legacy tables equal to the routes received, one\n"
-	    "commit per burst; with --dry-run it changes nothing and prints the\n"
-	    "iptables-restore document at end of input instead.\n"
+	    "Reads ExaBGP 4.2 process-API JSON (encoder json), or polls FRR's vtysh,\n"
+	    "and keeps the FlowSpec chains in the kernel's legacy tables equal to the\n"
+	    "routes received; with --dry-run it changes nothing and prints the\n"
+	    "iptables-restore document instead.\n"
 	    "\n"
 	    "  -n, --dry-run            change nothing; print the document at end of input\n"
+	    "      --source SRC         exabgp (default: JSON lines on stdin) or frr (vtysh)\n"
+	    "      --once               frr: one poll, then exit (0 done, 1 failed)\n"
+	    "      --interval SEC       frr: poll every SEC seconds until SIGTERM\n"
+	    "      --vtysh PATH         frr: the vtysh binary (default /usr/bin/vtysh)\n"
+	    "      --vtysh-socket DIR   frr: pass --vty_socket DIR to vtysh\n"
+	    "      --vtysh-timeout SEC  frr: kill vtysh after SEC seconds (default 10)\n"
+	    "      --peer-down MODE     frr, no FlowSpec session up: flush (default) or keep\n"
 	    "  -4, --ipv4               IPv4 only (dry run: the IPv4 document, the default)\n"
 	    "  -6, --ipv6               IPv6 only (dry run: the IPv6 document)\n"
 	    "      --window MS          commit after input is idle this long (default 50)\n"
@@ -74,7 +91,7 @@ static void usage(FILE *f)
 	    "      --lock-wait MS       wait this long for the xtables lock (default 5000)\n"
 	    "      --state-dir DIR      where the state for status is kept (default /run/flowspec-acl)\n"
 	    "      --json               status: print JSON\n"
-	    "  -i, --input FILE         read FILE instead of stdin\n"
+	    "  -i, --input FILE         read FILE instead of stdin (frr: a detail json, dry run)\n"
 	    "      --order MODE         rfc8955 (default) or sequence\n"
 	    "      --seq-community FORM clean (default), paper or none\n"
 	    "      --seq-type HEX       type and sub-type of the clean form (default 0x80ff)\n"
@@ -105,7 +122,8 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_ORDER = 256, O_SEQ, O_SEQTYPE, O_ACCEPT, O_CHAIN, O_HOOK, O_NFLOG, O_WINDOW,
-		O_PENDING, O_KEEP, O_LOCKWAIT, O_HOLD, O_STATEDIR, O_JSON, O_DELAY, O_IIF };
+		O_PENDING, O_KEEP, O_LOCKWAIT, O_HOLD, O_STATEDIR, O_JSON, O_DELAY, O_IIF,
+		O_SOURCE, O_ONCE, O_INTERVAL, O_VTYSH, O_VTYSOCK, O_VTYTIMEOUT, O_PEERDOWN };
 	static const struct option lo[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "ipv4", no_argument, NULL, '4' },
@@ -127,6 +145,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "in-interface", required_argument, NULL, O_IIF },
 		{ "state-dir", required_argument, NULL, O_STATEDIR },
 		{ "json", no_argument, NULL, O_JSON },
+		{ "source", required_argument, NULL, O_SOURCE },
+		{ "once", no_argument, NULL, O_ONCE },
+		{ "interval", required_argument, NULL, O_INTERVAL },
+		{ "vtysh", required_argument, NULL, O_VTYSH },
+		{ "vtysh-socket", required_argument, NULL, O_VTYSOCK },
+		{ "vtysh-timeout", required_argument, NULL, O_VTYTIMEOUT },
+		{ "peer-down", required_argument, NULL, O_PEERDOWN },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -145,6 +170,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->state_dir = "/run/flowspec-acl";
 	o->lock_wait_ms = 5000;
 	o->max_pending = 10000;
+	o->vtysh = "/usr/bin/vtysh";
+	o->vtysh_timeout_ms = 10000;
 	fs_exabgp_opts_default(&o->ex);
 	fs_xlate_opts_default(&o->xl);
 	while ((c = getopt_long(argc, argv, "n46i:vqhV", lo, &li)) != -1) {
@@ -244,6 +271,46 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				goto bad;
 			o->lock_wait_ms = (unsigned)v;
 			break;
+		case O_SOURCE:
+			if (strcmp(optarg, "frr") == 0)
+				o->frr = true;
+			else if (strcmp(optarg, "exabgp") == 0)
+				o->frr = false;
+			else
+				goto bad;
+			break;
+		case O_ONCE:
+			o->once = true;
+			break;
+		case O_INTERVAL:
+			if (parse_uint(optarg, 86400, &v) < 0 || v == 0)
+				goto bad;
+			o->interval_s = (unsigned)v;
+			break;
+		case O_VTYSH:
+			/* a path, run with execv: no PATH search, no shell */
+			if (optarg[0] != '/')
+				goto bad;
+			o->vtysh = optarg;
+			break;
+		case O_VTYSOCK:
+			if (optarg[0] == '\0')
+				goto bad;
+			o->vtysh_socket = optarg;
+			break;
+		case O_VTYTIMEOUT:
+			if (parse_uint(optarg, 3600, &v) < 0 || v == 0)
+				goto bad;
+			o->vtysh_timeout_ms = (unsigned)v * 1000u;
+			break;
+		case O_PEERDOWN:
+			if (strcmp(optarg, "flush") == 0)
+				o->peer_down_keep = false;
+			else if (strcmp(optarg, "keep") == 0)
+				o->peer_down_keep = true;
+			else
+				goto bad;
+			break;
 		default:
 			usage(stderr);
 			return -1;
@@ -264,6 +331,30 @@ bad:
 	}
 	if (o->json && !o->status) {
 		fprintf(stderr, "flowspec-injector: --json goes with the status subcommand\n");
+		return -1;
+	}
+	if (!o->status && o->frr) {
+		int modes = (o->once ? 1 : 0) + (o->interval_s ? 1 : 0) + (o->dry_run ? 1 : 0);
+
+		if (modes != 1) {
+			fprintf(stderr, "flowspec-injector: --source frr needs exactly one of --once, "
+			    "--interval SEC and --dry-run\n");
+			return -1;
+		}
+		if (o->order == FS_ORDER_SEQUENCE) {
+			fprintf(stderr, "flowspec-injector: --order sequence cannot work with --source frr: "
+			    "FRR shows the clean sequence community as \"UNK:128, 255\" without its value "
+			    "and keeps only the last byte of the paper form\n");
+			return -1;
+		}
+		if (o->input != NULL && !o->dry_run) {
+			fprintf(stderr, "flowspec-injector: with --source frr, -i FILE goes with --dry-run "
+			    "only\n");
+			return -1;
+		}
+	} else if (o->once || o->interval_s || o->vtysh_socket != NULL) {
+		fprintf(stderr, "flowspec-injector: --once, --interval and --vtysh-socket go with "
+		    "--source frr\n");
 		return -1;
 	}
 	if (strcmp(o->xl.chain, o->xl.hook) == 0) {
@@ -474,6 +565,39 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/*
+ * Writes a built plan into the kernel and its state file, and logs the
+ * outcome; ctx says what the commit covers.  0, or -1 (logged; the kernel
+ * keeps its previous rules).
+ */
+static int commit_plan(const struct opts *o, const struct fs_plan *plan,
+    const struct fs_ipt_opts *io, uint64_t t0, const char *ctx)
+{
+	struct fs_err err;
+	struct timespec wall;
+	char path[4096];
+	size_t refused = 0, i;
+
+	if (fs_ipt_apply(plan, &o->xl, io, &err) < 0) {
+		log_errx("IPv%d commit failed, the kernel keeps its previous rules: %s", plan->family,
+		    err.msg);
+		return -1;
+	}
+	if (fs_status_path(path, sizeof(path), o->state_dir, o->xl.chain, plan->family) < 0 ||
+	    fs_status_write(plan, path, &err) < 0)
+		log_warnx("status will be unavailable: %s", err.msg);
+	for (i = 0; i < plan->nroutes; i++)
+		if (plan->routes[i].refusal != FS_R_OK)
+			refused++;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	log_info("IPv%d committed: %zu routes, %zu installed, %zu refused, %zu rules, %llu ms "
+	    "(%s, at %lld.%03ld)", plan->family, plan->nroutes, plan->nroutes - refused, refused,
+	    fs_ptable_rules(&plan->filter) + fs_ptable_rules(&plan->mangle),
+	    (unsigned long long)(now_ms() - t0), ctx, (long long)wall.tv_sec,
+	    wall.tv_nsec / 1000000);
+	return 0;
+}
+
 /* Translates and writes one family; 0 or -1 (logged). */
 static int commit_family(const struct opts *o, struct fs_feed *feed, enum fs_family fam,
     const struct fs_ipt_opts *io)
@@ -481,7 +605,7 @@ static int commit_family(const struct opts *o, struct fs_feed *feed, enum fs_fam
 	const struct fs_route **sorted = NULL;
 	struct fs_plan plan;
 	struct fs_err err;
-	size_t n = 0, refused = 0, i;
+	size_t n = 0, i;
 	uint64_t t0 = now_ms();
 	int rc = -1;
 
@@ -495,29 +619,16 @@ static int commit_family(const struct opts *o, struct fs_feed *feed, enum fs_fam
 		if (plan.routes[i].refusal != FS_R_OK) {
 			char txt[FS_TEXT_MAX], act[512];
 
-			refused++;
 			fs_route_format(plan.routes[i].route, txt, sizeof(txt));
 			fs_actions_format(plan.routes[i].route, act, sizeof(act));
 			log_debug("refused: %s => %s: %s: %s", txt, act,
 			    fs_refusal_name(plan.routes[i].refusal), plan.routes[i].why);
 		}
-	if (fs_ipt_apply(&plan, &o->xl, io, &err) < 0) {
-		log_errx("IPv%d commit failed, the kernel keeps its previous rules: %s", fam, err.msg);
-	} else {
-		char path[4096];
+	{
+		char ctx[64];
 
-		if (fs_status_path(path, sizeof(path), o->state_dir, o->xl.chain, fam) < 0 ||
-		    fs_status_write(&plan, path, &err) < 0)
-			log_warnx("status will be unavailable: %s", err.msg);
-		struct timespec wall;
-
-		clock_gettime(CLOCK_REALTIME, &wall);
-		log_info("IPv%d committed: %zu routes, %zu installed, %zu refused, %zu rules, %llu ms "
-		    "(through input line %lu, at %lld.%03ld)", fam, n, n - refused, refused,
-		    fs_ptable_rules(&plan.filter) + fs_ptable_rules(&plan.mangle),
-		    (unsigned long long)(now_ms() - t0), feed->st.lines, (long long)wall.tv_sec,
-		    wall.tv_nsec / 1000000);
-		rc = 0;
+		snprintf(ctx, sizeof(ctx), "through input line %lu", feed->st.lines);
+		rc = commit_plan(o, &plan, io, t0, ctx);
 	}
 	fs_plan_free(&plan);
 	free(sorted);
@@ -543,46 +654,40 @@ static int commit_all(const struct opts *o, struct fs_feed *feed, const struct f
 	return rc == 0 ? 0 : -1;
 }
 
-static int live(const struct opts *o)
+/* A kernel we cannot write is a start-up error, not a runtime surprise.  0 or -1 (logged). */
+static int kernel_usable(const struct opts *o, const struct fs_ipt_opts *io)
 {
-	struct fs_ipt_opts io;
-	struct fs_feed feed;
-	struct fs_batch batch;
+	struct fs_ipt_counter *c = NULL;
 	struct fs_err err;
-	struct sigaction sa;
-	struct reader rd = { .fd = -1 };
-	bool term = false;
-	int rc = 1;
+	size_t n;
+	int f;
 
-	fs_ipt_opts_default(&io);
-	io.lock_wait_ms = o->lock_wait_ms;
-	if (mkdir(o->state_dir, 0755) < 0 && errno != EEXIST)
-		log_warnx("%s: %s; status will be unavailable", o->state_dir, strerror(errno));
-	/* a kernel we cannot write is a start-up error, not a runtime surprise */
-	{
-		struct fs_ipt_counter *c = NULL;
-		size_t n;
-		int f;
-
-		for (f = 4; f <= 6; f += 2) {
-			if (!want(o, (enum fs_family)f))
-				continue;
-			if (fs_ipt_counters((enum fs_family)f, &o->xl, &c, &n, &err) < 0) {
-				log_errx("cannot use the IPv%d legacy tables: %s", f, err.msg);
-				return 1;
-			}
-			free(c);
+	for (f = 4; f <= 6; f += 2) {
+		if (!want(o, (enum fs_family)f))
+			continue;
+		if (fs_ipt_counters((enum fs_family)f, &o->xl, &c, &n, &err) < 0) {
+			log_errx("cannot use the IPv%d legacy tables: %s", f, err.msg);
+			return -1;
 		}
-		f = fs_xtables_lock(io.lockfile, o->lock_wait_ms, &err);
-		if (f < 0) {
-			log_errx("%s", err.msg);
-			return 1;
-		}
-		close(f);
+		free(c);
 	}
+	f = fs_xtables_lock(io->lockfile, o->lock_wait_ms, &err);
+	if (f < 0) {
+		log_errx("%s", err.msg);
+		return -1;
+	}
+	close(f);
+	return 0;
+}
+
+/* Installs the signal handlers that write to the self-pipe.  0 or -1 (logged). */
+static int signals_init(void)
+{
+	struct sigaction sa;
+
 	if (pipe2(sigpipe_fd, O_CLOEXEC | O_NONBLOCK) < 0) {
 		log_errx("pipe: %s", strerror(errno));
-		return 1;
+		return -1;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -591,6 +696,46 @@ static int live(const struct opts *o)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+/* Removes our chains, jump and state file of every family handled.  0 or 1. */
+static int remove_all(const struct opts *o, const struct fs_ipt_opts *io)
+{
+	struct fs_err err;
+	int f, bad = 0;
+
+	for (f = 4; f <= 6; f += 2)
+		if (want(o, (enum fs_family)f)) {
+			char path[4096];
+
+			if (fs_ipt_remove((enum fs_family)f, &o->xl, io, &err) < 0) {
+				log_errx("removing the IPv%d rules: %s", f, err.msg);
+				bad = 1;
+			} else if (fs_status_path(path, sizeof(path), o->state_dir, o->xl.chain, f) == 0) {
+				unlink(path);
+			}
+		}
+	return bad;
+}
+
+static int live(const struct opts *o)
+{
+	struct fs_ipt_opts io;
+	struct fs_feed feed;
+	struct fs_batch batch;
+	struct reader rd = { .fd = -1 };
+	bool term = false;
+	int rc = 1;
+
+	fs_ipt_opts_default(&io);
+	io.lock_wait_ms = o->lock_wait_ms;
+	if (mkdir(o->state_dir, 0755) < 0 && errno != EEXIST)
+		log_warnx("%s: %s; status will be unavailable", o->state_dir, strerror(errno));
+	if (kernel_usable(o, &io) < 0)
+		return 1;
+	if (signals_init() < 0)
+		return 1;
 	if (fs_feed_init(&feed, &o->ex) < 0 || reader_init(&rd, STDIN_FILENO, "stdin") < 0) {
 		log_errx("out of memory");
 		goto out;
@@ -654,26 +799,519 @@ static int live(const struct opts *o)
 		log_info("%s: keeping the rules in place (--keep-on-exit)", term ? "SIGTERM" : "end of input");
 		rc = 0;
 	} else {
-		int f, bad = 0;
-
-		for (f = 4; f <= 6; f += 2)
-			if (want(o, (enum fs_family)f)) {
-				char path[4096];
-
-				if (fs_ipt_remove((enum fs_family)f, &o->xl, &io, &err) < 0) {
-					log_errx("removing the IPv%d rules: %s", f, err.msg);
-					bad = 1;
-				} else if (fs_status_path(path, sizeof(path), o->state_dir, o->xl.chain,
-				    f) == 0) {
-					unlink(path);
-				}
-			}
+		rc = remove_all(o, &io);
 		log_info("%s: rules removed", term ? "SIGTERM" : "end of input");
-		rc = bad;
 	}
 out:
 	free(rd.buf);
 	fs_feed_free(&feed);
+	return rc;
+}
+
+/* ---- FRR as the source ----------------------------------------------------- */
+
+#define FRR_PEER "frr"  /* the one "neighbor" of FRR mode: FRR's table */
+#define FI(f) ((f) == FS_INET ? 0 : 1)
+
+struct frr_state {
+	struct fs_ruleset *rs;
+	bool known[2];          /* what is installed is known: digest and rules */
+	uint64_t digest[2];     /* fs_plan_digest of the installed plan */
+	size_t rules[2];        /* rules in our filter chains as installed */
+	uint64_t *seen[2];      /* refusals already logged (hashes), sorted */
+	size_t nseen[2];
+	int sessions[2];        /* Established sessions at the last poll; -1 unknown */
+	bool quiet[2];          /* "unchanged" already said since the last change */
+	unsigned long polls;
+};
+
+static const char *fam_word(enum fs_family fam)
+{
+	return fam == FS_INET ? "ipv4" : "ipv6";
+}
+
+/* Runs vtysh -c "show bgp <fam> flowspec <what> json" with a fixed argv. */
+static int vtysh(const struct opts *o, enum fs_family fam, const char *what,
+    struct fs_proc_result *res, uint64_t *ms, struct fs_err *err)
+{
+	char cmd[96];
+	char *argv[8];
+	int n = 0, rc;
+	uint64_t t0 = now_ms();
+
+	snprintf(cmd, sizeof(cmd), "show bgp %s flowspec %s json", fam_word(fam), what);
+	argv[n++] = (char *)o->vtysh;
+	if (o->vtysh_socket != NULL) {
+		argv[n++] = (char *)"--vty_socket";
+		argv[n++] = (char *)o->vtysh_socket;
+	}
+	argv[n++] = (char *)"-c";
+	argv[n++] = cmd;
+	argv[n] = NULL;
+	rc = fs_proc_run(argv, o->vtysh_timeout_ms, FS_FRR_OUTPUT_MAX, res, err);
+	*ms += now_ms() - t0;
+	if (rc < 0)
+		fs_err_prefix(err, "vtysh -c '%s'", cmd);
+	return rc;
+}
+
+static int read_summary(const struct opts *o, enum fs_family fam, struct fs_frr_summary *sum,
+    uint64_t *vt_ms, struct fs_err *err)
+{
+	struct fs_proc_result r;
+	char origin[64];
+	int rc;
+
+	snprintf(origin, sizeof(origin), "vtysh %s summary", fam_word(fam));
+	if (vtysh(o, fam, "summary", &r, vt_ms, err) < 0) {
+		free(r.out);
+		return -1;
+	}
+	rc = fs_frr_parse_summary(r.out, r.len, origin, sum, err);
+	free(r.out);
+	return rc;
+}
+
+/*
+ * Reads one family from FRR: the summary, the detail, the summary again.
+ * The detail is accepted when both summaries agree and the paths it shows
+ * match the prefixes the Established peers sent (retried twice otherwise).
+ * 0 with *snap and *sum filled, or -1 with err set.
+ */
+static int frr_read(const struct opts *o, enum fs_family fam, struct fs_frr_snapshot *snap,
+    struct fs_frr_summary *sum, uint64_t *vt_ms, uint64_t *parse_ms, struct fs_err *err)
+{
+	char origin[64];
+	int attempt;
+
+	snprintf(origin, sizeof(origin), "vtysh %s detail", fam_word(fam));
+	for (attempt = 1;; attempt++) {
+		struct fs_frr_summary s1;
+		struct fs_proc_result r;
+		uint64_t t0;
+		int rc;
+
+		if (read_summary(o, fam, &s1, vt_ms, err) < 0)
+			return -1;
+		if (vtysh(o, fam, "detail", &r, vt_ms, err) < 0) {
+			free(r.out);
+			fs_frr_summary_free(&s1);
+			return -1;
+		}
+		if (read_summary(o, fam, sum, vt_ms, err) < 0) {
+			free(r.out);
+			fs_frr_summary_free(&s1);
+			return -1;
+		}
+		if (!fs_frr_summary_same(&s1, sum) && attempt < 3) {
+			log_debug("IPv%d: FRR's sessions changed while reading; reading again", fam);
+			free(r.out);
+			fs_frr_summary_free(&s1);
+			fs_frr_summary_free(sum);
+			continue;
+		}
+		fs_frr_summary_free(&s1);
+		t0 = now_ms();
+		rc = fs_frr_parse_detail(r.out, r.len, fam, origin, snap, err);
+		*parse_ms += now_ms() - t0;
+		free(r.out);
+		if (rc < 0) {
+			fs_frr_summary_free(sum);
+			return -1;
+		}
+		if (snap->st.paths == sum->pfx_established)
+			return 0;
+		if (attempt < 3) {
+			log_debug("IPv%d: FRR shows %zu paths but counts %lu received; reading again", fam,
+			    snap->st.paths, sum->pfx_established);
+			fs_frr_snapshot_free(snap);
+			fs_frr_summary_free(sum);
+			continue;
+		}
+		if (snap->n == 0) {
+			fs_err_set(err, FS_E_VALUE, "%s is empty but the summary counts %lu prefixes from "
+			    "Established peers; not applying an empty table", origin,
+			    sum->pfx_established);
+			fs_frr_summary_free(sum);
+			return -1;
+		}
+		log_warnx("IPv%d: FRR shows %zu paths but its summary counts %lu received; applying "
+		    "what the detail shows", fam, snap->st.paths, sum->pfx_established);
+		return 0;
+	}
+}
+
+static uint64_t fnv(const char *s, uint64_t h)
+{
+	for (; *s != '\0'; s++) {
+		h ^= (uint8_t)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int u64cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Logs each refusal of the plan that was not logged at the previous commit. */
+static void log_new_refusals(struct frr_state *st, const struct fs_plan *plan)
+{
+	int fi = FI(plan->family);
+	uint64_t *now = malloc((plan->nroutes + 1) * sizeof(*now));
+	size_t i, n = 0;
+
+	if (now == NULL)
+		return;
+	for (i = 0; i < plan->nroutes; i++) {
+		const struct fs_proute *pr = &plan->routes[i];
+		char txt[FS_TEXT_MAX], act[512];
+		uint64_t h;
+
+		if (pr->refusal == FS_R_OK)
+			continue;
+		fs_route_format(pr->route, txt, sizeof(txt));
+		fs_actions_format(pr->route, act, sizeof(act));
+		h = fnv(pr->why, fnv(act, fnv(txt, 14695981039346656037ULL)));
+		now[n++] = h;
+		if (bsearch(&h, st->seen[fi], st->nseen[fi], sizeof(h), u64cmp) == NULL)
+			log_warnx("IPv%d refused: %s => %s: %s: %s", plan->family, txt, act,
+			    fs_refusal_name(pr->refusal), pr->why);
+	}
+	qsort(now, n, sizeof(*now), u64cmp);
+	free(st->seen[fi]);
+	st->seen[fi] = now;
+	st->nseen[fi] = n;
+}
+
+/* Rules in our filter chains, as the kernel has them; -1 if unreadable. */
+static long kernel_rules(const struct opts *o, enum fs_family fam)
+{
+	struct fs_ipt_counter *c = NULL;
+	struct fs_err err;
+	size_t n;
+
+	if (fs_ipt_counters(fam, &o->xl, &c, &n, &err) < 0)
+		return -1;
+	free(c);
+	return (long)n;
+}
+
+/*
+ * One poll of one family: read FRR, bring the desired state to the
+ * snapshot, and commit when what would be installed differs from what is.
+ * force: commit even if nothing changed (SIGHUP).  0, or -1 (logged; the
+ * installed rules are kept).
+ */
+static int frr_poll_family(const struct opts *o, struct frr_state *st, enum fs_family fam,
+    const struct fs_ipt_opts *io, bool force)
+{
+	struct fs_frr_snapshot snap;
+	struct fs_frr_summary sum;
+	struct fs_sync_counts c;
+	struct fs_err err;
+	const struct fs_route **sorted = NULL;
+	struct fs_plan plan;
+	uint64_t vt = 0, pt = 0, t0 = now_ms(), digest;
+	size_t n = 0, rules;
+	int fi = FI(fam), rc;
+	bool changed;
+	long krules;
+	char ctx[64];
+
+	if (frr_read(o, fam, &snap, &sum, &vt, &pt, &err) < 0) {
+		log_errx("IPv%d: %s; the installed rules are kept", fam, err.msg);
+		return -1;
+	}
+	if (sum.established == 0 && o->peer_down_keep) {
+		if (st->sessions[fi] != 0)
+			log_warnx("IPv%d: no FlowSpec session is Established (%zu configured); keeping "
+			    "the installed rules (--peer-down keep)", fam, sum.n);
+		st->sessions[fi] = 0;
+		fs_frr_snapshot_free(&snap);
+		fs_frr_summary_free(&sum);
+		return 0;
+	}
+	if (sum.established == 0 && st->sessions[fi] != 0)
+		log_warnx("IPv%d: no FlowSpec session is Established (%zu configured): FRR's table is "
+		    "empty and the rules go (--peer-down flush)", fam, sum.n);
+	else if (sum.established > 0 && st->sessions[fi] != (int)sum.established)
+		log_info("IPv%d: %zu of %zu FlowSpec sessions Established", fam, sum.established, sum.n);
+	for (size_t i = 0; i < sum.n; i++)
+		if (strcmp(sum.peers[i].peer_state, "Policy") == 0 && st->sessions[fi] != (int)sum.established)
+			log_warnx("IPv%d: FRR refuses every route of %s (peerState Policy: "
+			    "\"bgp ebgp-requires-policy\" is on and no inbound policy is set)", fam,
+			    sum.peers[i].addr);
+	st->sessions[fi] = (int)sum.established;
+	fs_frr_summary_free(&sum);
+
+	rc = fs_ruleset_sync(st->rs, FRR_PEER, fam, snap.routes, snap.n, &c, &err);
+	free(snap.routes); /* the routes now belong to the ruleset */
+	if (rc < 0) {
+		log_errx("IPv%d: %s; the installed rules are kept", fam, err.msg);
+		return -1;
+	}
+	changed = c.added + c.changed + c.removed > 0;
+	if (changed)
+		st->quiet[fi] = false;
+	fs_log(changed || o->once || !st->quiet[fi] ? FS_LOG_INFO : FS_LOG_DEBUG,
+	    "IPv%d poll: %zu paths, %zu routes (%zu new, %zu changed, %zu gone); vtysh %llu ms, "
+	    "parse %llu ms", fam, snap.st.paths, c.added + c.changed + c.same, c.added, c.changed,
+	    c.removed, (unsigned long long)vt, (unsigned long long)pt);
+	if (!changed && !force && st->known[fi]) {
+		krules = kernel_rules(o, fam);
+		if (krules == (long)st->rules[fi])
+			goto unchanged;
+		log_warnx("IPv%d: our chains hold %ld rules, not the %zu committed (changed by hand?): "
+		    "committing again", fam, krules, st->rules[fi]);
+	}
+	t0 = now_ms();
+	if (fs_ruleset_sorted(st->rs, fam, o->order, &sorted, &n, &err) < 0 ||
+	    fs_plan_build(&plan, fam, sorted, n, &o->xl, &err) < 0) {
+		log_errx("IPv%d: %s; the installed rules are kept", fam, err.msg);
+		free(sorted);
+		return -1;
+	}
+	digest = fs_plan_digest(&plan);
+	rules = fs_ptable_rules(&plan.filter) - (plan.filter.n ? plan.filter.chains[0].n : 0);
+	if (!force && st->known[fi] && digest == st->digest[fi] &&
+	    kernel_rules(o, fam) == (long)rules) {
+		fs_plan_free(&plan);
+		free(sorted);
+		goto unchanged;
+	}
+	st->polls++;
+	snprintf(ctx, sizeof(ctx), "FRR poll %lu", st->polls);
+	rc = commit_plan(o, &plan, io, t0, ctx);
+	if (rc == 0) {
+		st->known[fi] = true;
+		st->digest[fi] = digest;
+		st->rules[fi] = rules;
+		st->quiet[fi] = false;
+		log_new_refusals(st, &plan);
+	}
+	fs_plan_free(&plan);
+	free(sorted);
+	return rc;
+unchanged:
+	fs_log(o->once || !st->quiet[fi] ? FS_LOG_INFO : FS_LOG_DEBUG,
+	    "IPv%d unchanged: no commit", fam);
+	st->quiet[fi] = true;
+	return 0;
+}
+
+static int frr_poll(const struct opts *o, struct frr_state *st, const struct fs_ipt_opts *io,
+    bool force)
+{
+	int rc = 0;
+
+	if (want(o, FS_INET))
+		rc |= frr_poll_family(o, st, FS_INET, io, force);
+	if (want(o, FS_INET6))
+		rc |= frr_poll_family(o, st, FS_INET6, io, force);
+	return rc == 0 ? 0 : -1;
+}
+
+/* --source frr --once / --interval SEC */
+static int frr_live(const struct opts *o)
+{
+	struct frr_state st;
+	struct fs_ipt_opts io;
+	uint64_t next;
+	bool term = false;
+	int rc = 1, f;
+
+	memset(&st, 0, sizeof(st));
+	st.sessions[0] = st.sessions[1] = -1;
+	fs_ipt_opts_default(&io);
+	io.lock_wait_ms = o->lock_wait_ms;
+	if (mkdir(o->state_dir, 0755) < 0 && errno != EEXIST)
+		log_warnx("%s: %s; status will be unavailable", o->state_dir, strerror(errno));
+	if (kernel_usable(o, &io) < 0)
+		return 1;
+	if ((st.rs = fs_ruleset_new()) == NULL) {
+		log_errx("out of memory");
+		return 1;
+	}
+	/* what an earlier run installed: an unchanged table then costs no commit */
+	for (f = 4; f <= 6; f += 2) {
+		char path[4096];
+		size_t rules;
+		uint64_t d;
+
+		if (fs_status_path(path, sizeof(path), o->state_dir, o->xl.chain, f) == 0 &&
+		    fs_status_read_header(path, f, &rules, &d) == 0 && d != 0) {
+			st.known[FI(f)] = true;
+			st.digest[FI(f)] = d;
+			st.rules[FI(f)] = rules;
+		}
+	}
+	if (o->once) {
+		rc = frr_poll(o, &st, &io, false) == 0 ? 0 : 1;
+		goto out;
+	}
+	if (signals_init() < 0)
+		goto out;
+	log_info("flowspec-injector %s: polling FRR (%s) every %u s", FS_VERSION, o->vtysh,
+	    o->interval_s);
+	next = now_ms();
+	while (!term) {
+		struct pollfd pfd = { sigpipe_fd[0], POLLIN, 0 };
+		bool hup = false;
+		uint64_t now = now_ms();
+		int n;
+
+		if (now >= next) {
+			next = now + (uint64_t)o->interval_s * 1000u;
+			frr_poll(o, &st, &io, false);
+			continue;
+		}
+		n = poll(&pfd, 1, (int)(next - now));
+		if (n < 0 && errno != EINTR) {
+			log_errx("poll: %s", strerror(errno));
+			goto out;
+		}
+		if (n > 0) {
+			unsigned char sig;
+
+			while (read(sigpipe_fd[0], &sig, 1) == 1) {
+				if (sig == SIGHUP)
+					hup = true;
+				else
+					term = true;
+			}
+		}
+		if (hup && !term) {
+			log_info("SIGHUP: polling now and committing again");
+			next = now_ms() + (uint64_t)o->interval_s * 1000u;
+			frr_poll(o, &st, &io, true);
+		}
+	}
+	if (o->keep_on_exit) {
+		log_info("SIGTERM: keeping the rules in place (--keep-on-exit)");
+		rc = 0;
+	} else {
+		rc = remove_all(o, &io);
+		log_info("SIGTERM: rules removed");
+	}
+out:
+	for (f = 0; f < 2; f++)
+		free(st.seen[f]);
+	fs_ruleset_free(st.rs);
+	return rc;
+}
+
+/* Reads a whole file (a saved detail json) into *buf.  0, or -1 (logged). */
+static int slurp(const char *path, char **buf, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	size_t cap = 65536;
+
+	*len = 0;
+	if (f == NULL || (*buf = malloc(cap)) == NULL) {
+		log_errx("%s: %s", path, f == NULL ? strerror(errno) : "out of memory");
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	for (;;) {
+		size_t r = fread(*buf + *len, 1, cap - *len, f);
+
+		*len += r;
+		if (r == 0)
+			break;
+		if (*len == cap) {
+			char *nb;
+
+			if (cap > FS_FRR_OUTPUT_MAX || (nb = realloc(*buf, cap * 2)) == NULL) {
+				log_errx("%s: larger than %u bytes", path, FS_FRR_OUTPUT_MAX);
+				fclose(f);
+				return -1;
+			}
+			*buf = nb;
+			cap *= 2;
+		}
+	}
+	if (ferror(f)) {
+		log_errx("%s: read error", path);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* --source frr --dry-run: one family from vtysh, or from -i FILE; print the document. */
+static int frr_dry_run(const struct opts *o)
+{
+	struct fs_frr_snapshot snap;
+	struct fs_frr_summary sum = { 0 };
+	struct fs_sync_counts c;
+	struct fs_ruleset *rs = fs_ruleset_new();
+	const struct fs_route **sorted = NULL;
+	struct fs_plan plan;
+	struct fs_err err;
+	uint64_t vt = 0, pt = 0;
+	size_t n = 0, refused = 0, i;
+	int rc = 1;
+
+	if (rs == NULL) {
+		log_errx("out of memory");
+		return 1;
+	}
+	if (o->input != NULL) {
+		char *buf = NULL;
+		size_t len;
+
+		if (slurp(o->input, &buf, &len) < 0) {
+			free(buf);
+			goto out;
+		}
+		if (fs_frr_parse_detail(buf, len, o->family, o->input, &snap, &err) < 0) {
+			log_errx("%s", err.msg);
+			free(buf);
+			goto out;
+		}
+		free(buf);
+	} else if (frr_read(o, o->family, &snap, &sum, &vt, &pt, &err) < 0) {
+		log_errx("IPv%d: %s", o->family, err.msg);
+		goto out;
+	}
+	fs_frr_summary_free(&sum);
+	if (fs_ruleset_sync(rs, FRR_PEER, o->family, snap.routes, snap.n, &c, &err) < 0) {
+		free(snap.routes);
+		log_errx("%s", err.msg);
+		goto out;
+	}
+	free(snap.routes);
+	if (fs_ruleset_sorted(rs, o->family, o->order, &sorted, &n, &err) < 0 ||
+	    fs_plan_build(&plan, o->family, sorted, n, &o->xl, &err) < 0) {
+		log_errx("%s", err.msg);
+		goto out;
+	}
+	report(&plan);
+	for (i = 0; i < plan.nroutes; i++)
+		if (plan.routes[i].refusal != FS_R_OK)
+			refused++;
+	if (fs_plan_write_restore(&plan, stdout) < 0 || fflush(stdout) != 0) {
+		log_errx("writing the document failed");
+		fs_plan_free(&plan);
+		goto out;
+	}
+	log_info("summary: %zu NLRIs, %zu paths; IPv%d: %zu routes, %zu installed, %zu refused, "
+	    "%zu filter rules, %zu mangle rules", snap.st.nlri, snap.st.paths, o->family, n,
+	    n - refused, refused, fs_ptable_rules(&plan.filter), fs_ptable_rules(&plan.mangle));
+	for (i = 1; i < FS_R__COUNT; i++)
+		if (plan.refused[i] > 0)
+			log_info("refused %s: %u", fs_refusal_name((enum fs_refusal)i), plan.refused[i]);
+	fs_plan_free(&plan);
+	rc = 0;
+out:
+	free(sorted);
+	fs_ruleset_free(rs);
 	return rc;
 }
 
@@ -711,5 +1349,7 @@ int main(int argc, char **argv)
 		}
 		return rc;
 	}
+	if (o.frr)
+		return o.dry_run ? frr_dry_run(&o) : frr_live(&o);
 	return o.dry_run ? dry_run(&o) : live(&o);
 }

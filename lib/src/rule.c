@@ -99,6 +99,51 @@ struct fs_route *fs_route_dup(const struct fs_route *r)
 	return d;
 }
 
+static bool actions_same(const struct fs_actions *a, const struct fs_actions *b)
+{
+	return a->has_rate_bytes == b->has_rate_bytes && a->has_rate_pkts == b->has_rate_pkts &&
+	    a->has_action == b->has_action && a->has_redirect == b->has_redirect &&
+	    a->has_mark == b->has_mark &&
+	    memcmp(&a->rate_bytes, &b->rate_bytes, sizeof(a->rate_bytes)) == 0 &&
+	    a->rate_bytes_id == b->rate_bytes_id &&
+	    memcmp(&a->rate_pkts, &b->rate_pkts, sizeof(a->rate_pkts)) == 0 &&
+	    a->rate_pkts_id == b->rate_pkts_id && a->sample == b->sample &&
+	    a->terminal == b->terminal && a->redirect == b->redirect && a->dscp == b->dscp &&
+	    a->redirect_ip == b->redirect_ip && a->redirect_ip_family == b->redirect_ip_family &&
+	    memcmp(a->redirect_ip_addr, b->redirect_ip_addr, sizeof(a->redirect_ip_addr)) == 0 &&
+	    a->redirect_ip_copy == b->redirect_ip_copy && strcmp(a->conflict, b->conflict) == 0;
+}
+
+static bool prefix_same(const struct fs_prefix *a, const struct fs_prefix *b)
+{
+	return a->len == b->len && a->offset == b->offset &&
+	    memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+bool fs_route_same(const struct fs_route *a, const struct fs_route *b)
+{
+	unsigned i;
+
+	if (a->family != b->family || a->present != b->present ||
+	    a->nterm_total != b->nterm_total || !prefix_same(&a->dst, &b->dst) ||
+	    !prefix_same(&a->src, &b->src) || !actions_same(&a->act, &b->act) ||
+	    a->nrts != b->nrts || a->has_seq != b->has_seq || (a->has_seq && a->seq != b->seq) ||
+	    a->nexthop_family != b->nexthop_family ||
+	    memcmp(a->nexthop, b->nexthop, sizeof(a->nexthop)) != 0 ||
+	    strcmp(a->source_loss, b->source_loss) != 0)
+		return false;
+	for (i = 0; i <= FS_C_MAX; i++)
+		if (a->first[i] != b->first[i] || a->nterms[i] != b->nterms[i])
+			return false;
+	for (i = 0; i < a->nterm_total; i++)
+		if (a->terms[i].op != b->terms[i].op || a->terms[i].value != b->terms[i].value)
+			return false;
+	for (i = 0; i < a->nrts; i++)
+		if (a->rts[i] != b->rts[i])
+			return false;
+	return true;
+}
+
 const struct fs_term *fs_route_terms(const struct fs_route *r, int t, unsigned *n)
 {
 	if (t < 1 || t > FS_C_MAX || !fs_route_has(r, t) || r->terms == NULL) {

@@ -16,11 +16,13 @@ struct entry {
 	uint8_t *key;
 	size_t klen;
 	struct fs_route *route;
+	unsigned gen;        /* fs_ruleset_sync's mark */
 };
 
 struct fs_ruleset {
 	struct entry **b;
 	size_t nb, n, max;
+	unsigned gen;
 };
 
 static uint32_t hash_of(const char *peer, const uint8_t *key, size_t klen)
@@ -196,6 +198,83 @@ size_t fs_ruleset_flush(struct fs_ruleset *rs, const char *peer)
 	}
 	rs->n -= n;
 	return n;
+}
+
+int fs_ruleset_sync(struct fs_ruleset *rs, const char *peer, enum fs_family family,
+    struct fs_route **routes, size_t n, struct fs_sync_counts *c, struct fs_err *err)
+{
+	uint8_t key[FS_KEY_MAX];
+	size_t i, have = 0;
+	unsigned g = ++rs->gen;
+	int rc = 0;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < rs->nb; i++) {
+		const struct entry *e;
+
+		for (e = rs->b[i]; e != NULL; e = e->next)
+			if (e->route->family == family && strcmp(e->peer, peer) == 0)
+				have++;
+	}
+	if (rs->max != 0 && rs->n - have + n > rs->max) {
+		for (i = 0; i < n; i++)
+			fs_route_free(routes[i]);
+		return fs_err_set(err, FS_E_LIMIT, "%zu routes would exceed the route limit of %zu",
+		    rs->n - have + n, rs->max);
+	}
+	for (i = 0; i < n; i++) {
+		int klen = fs_route_key(routes[i], key, sizeof(key));
+		struct entry **pe;
+		uint32_t h;
+
+		if (klen < 0 || routes[i]->family != family) {
+			fs_route_free(routes[i]);
+			continue;
+		}
+		h = hash_of(peer, key, (size_t)klen);
+		pe = find(rs, peer, key, (size_t)klen, h);
+		if (*pe != NULL) {
+			(*pe)->gen = g;
+			if (fs_route_same((*pe)->route, routes[i])) {
+				fs_route_free(routes[i]);
+				c->same++;
+			} else {
+				fs_route_free((*pe)->route);
+				(*pe)->route = routes[i];
+				c->changed++;
+			}
+			continue;
+		}
+		if (fs_ruleset_announce(rs, peer, routes[i], err) < 0) {
+			rc = -1;
+			continue;
+		}
+		pe = find(rs, peer, key, (size_t)klen, hash_of(peer, key, (size_t)klen));
+		if (*pe != NULL)
+			(*pe)->gen = g;
+		c->added++;
+	}
+	if (rc < 0) {
+		/* keep what was not re-announced: the next sync completes the job */
+		return -1;
+	}
+	for (i = 0; i < rs->nb; i++) {
+		struct entry **pe = &rs->b[i];
+
+		while (*pe != NULL) {
+			struct entry *e = *pe;
+
+			if (e->gen != g && e->route->family == family && strcmp(e->peer, peer) == 0) {
+				*pe = e->next;
+				entry_free(e);
+				rs->n--;
+				c->removed++;
+			} else {
+				pe = &e->next;
+			}
+		}
+	}
+	return 0;
 }
 
 static int by_key_peer(const void *a, const void *b)

@@ -14,6 +14,7 @@
 
 #include "flowspec/ipt.h"
 #include "flowspec/status.h"
+#include "flowspec/text.h"
 
 int fs_status_path(char *buf, size_t cap, const char *dir, const char *chain, int family)
 {
@@ -73,8 +74,9 @@ int fs_status_write(const struct fs_plan *plan, const char *path, struct fs_err 
 		goto out;
 	}
 	/* our filter rules, excluding the hook chain (chains[0]) */
-	fprintf(f, "# flowspec-acl state v1 IPv%u %zu\n", plan->family,
-	    fs_ptable_rules(&plan->filter) - (plan->filter.n ? plan->filter.chains[0].n : 0));
+	fprintf(f, "# flowspec-acl state v1 IPv%u %zu %016llx\n", plan->family,
+	    fs_ptable_rules(&plan->filter) - (plan->filter.n ? plan->filter.chains[0].n : 0),
+	    (unsigned long long)fs_plan_digest(plan));
 	for (i = 0; i < plan->nroutes; i++) {
 		const struct fs_proute *pr = &plan->routes[i];
 		int p;
@@ -110,6 +112,30 @@ out:
 	free(head);
 	free(tail);
 	return rc;
+}
+
+int fs_status_read_header(const char *path, int family, size_t *rules, uint64_t *digest)
+{
+	char line[256];
+	unsigned fam = 0;
+	unsigned long long d = 0;
+	FILE *f = fopen(path, "r");
+	int n;
+
+	*rules = 0;
+	*digest = 0;
+	if (f == NULL)
+		return -1;
+	if (fgets(line, sizeof(line), f) == NULL) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	n = sscanf(line, "# flowspec-acl state v1 IPv%u %zu %llx", &fam, rules, &d);
+	if (n < 2 || (int)fam != family)
+		return -1;
+	*digest = n == 3 ? (uint64_t)d : 0;
+	return 0;
 }
 
 static const struct fs_ipt_counter *find(const struct fs_ipt_counter *v, size_t n,

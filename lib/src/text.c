@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "flowspec/text.h"
@@ -248,8 +249,13 @@ int fs_prule_format(const struct fs_prule *r, unsigned family, char *buf, size_t
 		    h->unit == 'd' ? unit[3] : unit[0];
 
 		if (h->bytes)
-			put(&o, " -m hashlimit --hashlimit-above %llub/s --hashlimit-burst %u",
-			    (unsigned long long)h->rate, h->burst);
+			/* a plain burst is capped at 1000000; larger ones are whole KiB */
+			if (h->burst > 1000000)
+				put(&o, " -m hashlimit --hashlimit-above %llub/s --hashlimit-burst %ukb",
+				    (unsigned long long)h->rate, h->burst / 1024u);
+			else
+				put(&o, " -m hashlimit --hashlimit-above %llub/s --hashlimit-burst %u",
+				    (unsigned long long)h->rate, h->burst);
 		else
 			put(&o, " -m hashlimit --hashlimit-above %llu/%s --hashlimit-burst %u",
 			    (unsigned long long)h->rate, u, h->burst);
@@ -325,4 +331,27 @@ int fs_plan_write_restore(const struct fs_plan *plan, FILE *f)
 	    write_table(&plan->mangle, "mangle", plan->family, f) < 0)
 		return -1;
 	return ferror(f) ? -1 : 0;
+}
+
+uint64_t fs_plan_digest(const struct fs_plan *plan)
+{
+	char *buf = NULL;
+	size_t len = 0, i;
+	uint64_t h = 14695981039346656037ULL;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return 0;
+	if (fs_plan_write_restore(plan, f) < 0) {
+		fclose(f);
+		free(buf);
+		return 0;
+	}
+	fclose(f);
+	for (i = 0; i < len; i++) {
+		h ^= (uint8_t)buf[i];
+		h *= 1099511628211ULL;
+	}
+	free(buf);
+	return h == 0 ? 1 : h;
 }

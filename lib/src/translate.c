@@ -40,6 +40,7 @@ static const char *const refusal_names[FS_R__COUNT] = {
 	[FS_R_FAMILY] = "wrong-family",
 	[FS_R_INVALID] = "invalid",
 	[FS_R_NOMEM] = "out-of-memory",
+	[FS_R_SOURCE_LOSS] = "source-lost-information",
 };
 
 const char *fs_refusal_name(enum fs_refusal r)
@@ -1099,7 +1100,18 @@ static int rate_limit(struct xctx *x, struct fs_hashlimit *hl, float rate, bool 
 			    "traffic-rate-bytes %.9g: hashlimit takes whole bytes/s up to 4e9", (double)rate);
 		hl->rate = (uint64_t)rate;
 		hl->unit = 's';
-		hl->burst = hl->rate > 0xffffffffu ? 0xffffffffu : (uint32_t)hl->rate;
+		/* one second's worth, but not below what the rate's cost
+		 * granularity allows (iptables checks burst >= the bytes one cost
+		 * unit stands for: 16-byte steps of UINT32_MAX / cost); above
+		 * 1000000 iptables(-restore) takes a burst only in whole KiB ("kb") */
+		{
+			uint64_t cost = 0xffffffffULL / ((hl->rate >> 4) + 1);
+			uint64_t min = ((cost ? 0xffffffffULL / cost : 0xffffffffULL) - 1) << 4;
+
+			hl->burst = (uint32_t)(hl->rate > min ? hl->rate : min);
+		}
+		if (hl->burst > 1000000)
+			hl->burst = (hl->burst + 1023u) / 1024u * 1024u;
 		return 0;
 	}
 	for (i = 0; i < 4; i++) {
@@ -1433,6 +1445,8 @@ static int route_refusal(struct xctx *x)
 
 	if (fs_route_validate(x->r, &e) < 0)
 		return refuse(x, FS_R_INVALID, "%s", e.msg);
+	if (x->r->source_loss[0] != '\0')
+		return refuse(x, FS_R_SOURCE_LOSS, "%s", x->r->source_loss);
 	if (a->conflict[0] != '\0')
 		return refuse(x, FS_R_CONFLICT, "%s", a->conflict);
 	if (a->has_redirect)

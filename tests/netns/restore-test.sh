@@ -1,5 +1,6 @@
 #!/bin/bash
-# Every dry-run document built from the ExaBGP fixtures must be accepted by
+# Every dry-run document built from the ExaBGP fixtures (and, when the
+# directory has a sibling frr/, from FRR's detail captures) must be accepted by
 # the kernel's legacy tables: iptables-legacy-restore --test, then a real
 # restore in a network namespace this script creates (and always deletes),
 # where iptables-legacy-save must show exactly the rules of the document.
@@ -17,13 +18,22 @@ trap cleanup EXIT INT TERM
 ip netns add "$ns" || { echo "FAIL: cannot create namespace $ns"; exit 1; }
 
 pass=0 fail=0
-for f in "$dir"/*.jsonl; do
-	name=$(basename "$f" .jsonl)
+inputs=("$dir"/*.jsonl)
+[ -d "$dir/../frr" ] && inputs+=("$dir"/../frr/detail-*.json)
+for f in "${inputs[@]}"; do
+	name=$(basename "$f")
 	for fam in 4 6; do
 		if [ "$fam" = 4 ]; then restore=iptables-legacy-restore save=iptables-legacy-save
 		else restore=ip6tables-legacy-restore save=ip6tables-legacy-save; fi
 		doc="$tmp/$name.v$fam"
-		if ! "$inj" --dry-run -q -$fam <"$f" >"$doc"; then
+		case $name in
+		*.v4.json) [ "$fam" = 4 ] || continue
+			src=(--source frr -i "$f") ;;
+		*.v6.json) [ "$fam" = 6 ] || continue
+			src=(--source frr -i "$f") ;;
+		*) src=(-i "$f") ;;
+		esac
+		if ! "$inj" --dry-run -q -$fam "${src[@]}" >"$doc"; then
 			echo "FAIL $name v$fam: injector exited non-zero"; fail=$((fail + 1)); continue
 		fi
 		if ! ip netns exec "$ns" $restore --test <"$doc" 2>"$tmp/err"; then

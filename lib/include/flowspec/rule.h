@@ -123,7 +123,19 @@ struct fs_route {
 	uint32_t seq;             /* sequence number for sequence-mode order */
 	uint8_t nexthop_family;   /* 0 if the UPDATE had no next hop */
 	uint8_t nexthop[16];
+	/*
+	 * Set by a reader when its source lost information this route needs
+	 * (FRR's display strings, for example); the translator refuses the
+	 * route by name with this text.  Empty otherwise.
+	 */
+	char source_loss[160];
 };
+
+/*
+ * True when a and b are the same route: the same NLRI, actions, route
+ * targets, sequence number, next hop and source_loss.
+ */
+bool fs_route_same(const struct fs_route *a, const struct fs_route *b);
 
 /* Allocates an empty route of the family.  NULL on allocation failure. */
 struct fs_route *fs_route_new(enum fs_family family);

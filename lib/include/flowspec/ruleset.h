@@ -39,6 +39,22 @@ int fs_ruleset_withdraw(struct fs_ruleset *rs, const char *peer, const struct fs
 /* Removes every route of peer (NULL: of every peer).  Returns how many. */
 size_t fs_ruleset_flush(struct fs_ruleset *rs, const char *peer);
 
+struct fs_sync_counts {
+	size_t added, changed, removed, same;
+};
+
+/*
+ * Makes peer's routes of family exactly routes[0..n), the way wg's
+ * syncconf does: a route equal to the stored one (fs_route_same) is left
+ * alone, a changed one replaced, a new one added, and every other route
+ * of peer and family removed.  Takes ownership of every route, also on
+ * failure; keys must be unique within routes.  Fills *c.  0, or -1 (err
+ * set): over the route cap (nothing changed) or out of memory (partly
+ * applied; calling again with the same routes completes it).
+ */
+int fs_ruleset_sync(struct fs_ruleset *rs, const char *peer, enum fs_family family,
+    struct fs_route **routes, size_t n, struct fs_sync_counts *c, struct fs_err *err);
+
 /* Routes stored, over all peers and families. */
 size_t fs_ruleset_count(const struct fs_ruleset *rs);
 

@@ -26,6 +26,14 @@ int fs_status_path(char *buf, size_t cap, const char *dir, const char *chain, in
 int fs_status_write(const struct fs_plan *plan, const char *path, struct fs_err *err);
 
 /*
+ * Reads a state file's first line: the number of rules in our filter
+ * chains and the plan digest (fs_plan_digest; 0 in files written before
+ * it was recorded).  0, or -1 when the file is missing or not a state file
+ * of this family.
+ */
+int fs_status_read_header(const char *path, int family, size_t *rules, uint64_t *digest);
+
+/*
  * Prints the status of one family to f: routes in order, with action,
  * outcome and packet/byte counters summed over their counting rules; JSON
  * (an array of objects) when json.  Checks that the kernel's chains still

@@ -9,6 +9,7 @@
 #ifndef FLOWSPEC_TEXT_H
 #define FLOWSPEC_TEXT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "flowspec/translate.h"
@@ -18,5 +19,11 @@ int fs_prule_format(const struct fs_prule *r, unsigned family, char *buf, size_t
 
 /* Writes the document for the plan to f.  0, or -1 on a write error. */
 int fs_plan_write_restore(const struct fs_plan *plan, FILE *f);
+
+/*
+ * A 64-bit FNV-1a digest of the plan's document: equal digests mean the
+ * same chains and rules.  0 only if rendering failed (out of memory).
+ */
+uint64_t fs_plan_digest(const struct fs_plan *plan);
 
 #endif

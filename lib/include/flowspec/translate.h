@@ -145,6 +145,7 @@ enum fs_refusal {
 	FS_R_FAMILY,             /* route family does not match the plan */
 	FS_R_INVALID,            /* failed validation */
 	FS_R_NOMEM,
+	FS_R_SOURCE_LOSS,        /* the source lost what the route needs (route->source_loss) */
 	FS_R__COUNT
 };
 

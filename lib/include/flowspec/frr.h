@@ -1,0 +1,93 @@
+/*
+ * frr.h - FRR 8.4's FlowSpec JSON (vtysh "show bgp ipv4|ipv6 flowspec
+ * detail json" and "... summary json") to routes and session states.
+ *
+ * The detail output is not one JSON document but a stream of arrays, one
+ * per NLRI, each holding per path an NLRI object, an optional ecomlist
+ * object and a time object.  Components and communities arrive as FRR's
+ * display strings, which lose information: the AND/OR bit of numeric
+ * operators, the traffic-action bits, all but the last byte of a marking,
+ * the tail of long redirect targets, unknown communities' values.  The
+ * reader rebuilds what the strings determine; a route that depends on what
+ * was lost keeps a reason in route->source_loss and is refused by the
+ * translator by name, never guessed (see README "FRR as a source").
+ *
+ * Output the reader does not recognise (malformed JSON, an unknown key, a
+ * string not in FRR's format) fails the whole snapshot: a half-read table
+ * must never replace the installed rules.
+ */
+#ifndef FLOWSPEC_FRR_H
+#define FLOWSPEC_FRR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "flowspec/err.h"
+#include "flowspec/rule.h"
+
+#define FS_FRR_OUTPUT_MAX (256u << 20) /* bytes of one vtysh answer */
+#define FS_FRR_DEPTH_MAX  8            /* JSON nesting depth */
+#define FS_FRR_NLRI_MAX   1000000      /* NLRIs in one snapshot */
+
+struct fs_frr_stats {
+	size_t nlri;        /* top-level arrays */
+	size_t paths;       /* paths over all NLRIs */
+	size_t lossy;       /* routes marked with a source_loss reason */
+};
+
+/* One family's table as FRR shows it. */
+struct fs_frr_snapshot {
+	struct fs_route **routes; /* owned; one per NLRI, keys unique */
+	size_t n, cap;
+	struct fs_frr_stats st;
+};
+
+/* Frees every route and the array; s may be NULL.  Leaves s empty. */
+void fs_frr_snapshot_free(struct fs_frr_snapshot *s);
+
+/*
+ * Parses one "show bgp ipv4|ipv6 flowspec detail json" answer (len bytes;
+ * empty means no routes) into out, which must be empty.  origin
+ * ("vtysh ipv4 detail") names the source in errors, with the NLRI number
+ * and key.  0, or -1 with err set and out empty.
+ */
+int fs_frr_parse_detail(const char *buf, size_t len, enum fs_family family,
+    const char *origin, struct fs_frr_snapshot *out, struct fs_err *err);
+
+#define FS_FRR_PEERS_MAX 4096
+
+struct fs_frr_peer {
+	char addr[64];
+	char state[32];       /* "Established", "Active", "Idle", ... */
+	char peer_state[32];  /* "OK", "Policy", ... ("" when absent) */
+	unsigned long pfx_rcd;
+};
+
+/* One family's sessions, from "show bgp ... flowspec summary json". */
+struct fs_frr_summary {
+	struct fs_frr_peer *peers; /* owned */
+	size_t n;
+	size_t established;         /* peers in state Established */
+	unsigned long pfx_established; /* pfxRcd summed over those */
+};
+
+/* Frees the peers; s may be NULL.  Leaves s empty. */
+void fs_frr_summary_free(struct fs_frr_summary *s);
+
+/*
+ * Parses one summary answer.  An empty answer or one without "peers" (no
+ * neighbor is configured for the family) gives zero peers.  0, or -1 with
+ * err set and out empty.
+ */
+int fs_frr_parse_summary(const char *buf, size_t len, const char *origin,
+    struct fs_frr_summary *out, struct fs_err *err);
+
+/*
+ * True when two summaries show the same sessions: the same peers in the
+ * same states with the same prefix counts.  The reconciler reads the
+ * summary before and after the detail and accepts the detail only when
+ * they agree (nothing happened in between).
+ */
+bool fs_frr_summary_same(const struct fs_frr_summary *a, const struct fs_frr_summary *b);
+
+#endif
