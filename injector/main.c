@@ -816,6 +816,7 @@ out:
 struct frr_state {
 	struct fs_ruleset *rs;
 	bool known[2];          /* what is installed is known: digest and rules */
+	bool mine[2];           /* ... because this process committed it from st->rs */
 	uint64_t digest[2];     /* fs_plan_digest of the installed plan */
 	size_t rules[2];        /* rules in our filter chains as installed */
 	uint64_t *seen[2];      /* refusals already logged (hashes), sorted */
@@ -1057,11 +1058,15 @@ static int frr_poll_family(const struct opts *o, struct frr_state *st, enum fs_f
 	changed = c.added + c.changed + c.removed > 0;
 	if (changed)
 		st->quiet[fi] = false;
-	fs_log(changed || o->once || !st->quiet[fi] ? FS_LOG_INFO : FS_LOG_DEBUG,
-	    "IPv%d poll: %zu paths, %zu routes (%zu new, %zu changed, %zu gone); vtysh %llu ms, "
-	    "parse %llu ms", fam, snap.st.paths, c.added + c.changed + c.same, c.added, c.changed,
-	    c.removed, (unsigned long long)vt, (unsigned long long)pt);
-	if (!changed && !force && st->known[fi]) {
+	if (o->once)
+		log_info("IPv%d poll: %zu paths, %zu routes; vtysh %llu ms, parse %llu ms", fam,
+		    snap.st.paths, c.added, (unsigned long long)vt, (unsigned long long)pt);
+	else
+		fs_log(changed || !st->quiet[fi] ? FS_LOG_INFO : FS_LOG_DEBUG,
+		    "IPv%d poll: %zu paths, %zu routes (%zu new, %zu changed, %zu gone); vtysh %llu ms, "
+		    "parse %llu ms", fam, snap.st.paths, c.added + c.changed + c.same, c.added,
+		    c.changed, c.removed, (unsigned long long)vt, (unsigned long long)pt);
+	if (!changed && !force && st->mine[fi]) {
 		krules = kernel_rules(o, fam);
 		if (krules == (long)st->rules[fi])
 			goto unchanged;
@@ -1088,6 +1093,7 @@ static int frr_poll_family(const struct opts *o, struct frr_state *st, enum fs_f
 	rc = commit_plan(o, &plan, io, t0, ctx);
 	if (rc == 0) {
 		st->known[fi] = true;
+		st->mine[fi] = true;
 		st->digest[fi] = digest;
 		st->rules[fi] = rules;
 		st->quiet[fi] = false;
