@@ -35,13 +35,13 @@
 
 /* ---- small helpers -------------------------------------------------------- */
 
-/* Copies s into dst for an error message, escaping what is not printable. */
-static void quote(char *dst, size_t cap, const char *s)
+/* Copies s[0..n) into dst for an error message, escaping what is not printable. */
+static void quote_n(char *dst, size_t cap, const char *s, size_t n)
 {
-	size_t o = 0;
+	size_t o = 0, i;
 
-	for (; *s != '\0' && o + 5 < cap; s++) {
-		unsigned char ch = (unsigned char)*s;
+	for (i = 0; i < n && s[i] != '\0' && o + 5 < cap; i++) {
+		unsigned char ch = (unsigned char)s[i];
 
 		if (ch == '"' || ch == '\\') {
 			dst[o++] = '\\';
@@ -52,11 +52,16 @@ static void quote(char *dst, size_t cap, const char *s)
 			dst[o++] = (char)ch;
 		}
 	}
-	if (*s != '\0' && o + 4 <= cap) {
+	if (i < n && s[i] != '\0' && o + 4 <= cap) {
 		memcpy(dst + o, "...", 3);
 		o += 3;
 	}
 	dst[o] = '\0';
+}
+
+static void quote(char *dst, size_t cap, const char *s)
+{
+	quote_n(dst, cap, s, strlen(s));
 }
 
 /* Where we are, for errors. */
@@ -864,7 +869,9 @@ int fs_frr_parse_detail(const char *buf, size_t len, enum fs_family family,
 		if (je != json_tokener_success || o == NULL) {
 			char q[64];
 
-			quote(q, sizeof(q), buf + off + json_tokener_get_parse_end(tok));
+			size_t at = off + json_tokener_get_parse_end(tok);
+
+			quote_n(q, sizeof(q), buf + at, at < len ? len - at : 0);
 			fs_err_set(err, FS_E_SYNTAX, "%s: NLRI %zu: invalid JSON at byte %zu (%s) near "
 			    "\"%s\"", origin, p.nlri, off + json_tokener_get_parse_end(tok),
 			    json_tokener_error_desc(je), q);
@@ -950,7 +957,7 @@ int fs_frr_parse_summary(const char *buf, size_t len, const char *origin,
 	if (je != json_tokener_success || root == NULL || end != len) {
 		char q[64];
 
-		quote(q, sizeof(q), buf + (end < len ? end : len));
+		quote_n(q, sizeof(q), buf + (end < len ? end : len), end < len ? len - end : 0);
 		json_object_put(root);
 		return fs_err_set(err, FS_E_SYNTAX, "%s: invalid JSON at byte %zu (%s) near \"%s\"",
 		    origin, end, je == json_tokener_success ? "trailing data" :
