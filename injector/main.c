@@ -1058,6 +1058,7 @@ static int frr_poll_family(const struct opts *o, struct frr_state *st, enum fs_f
 	changed = c.added + c.changed + c.removed > 0;
 	if (changed)
 		st->quiet[fi] = false;
+	t0 = now_ms(); /* from here: compare, translate and commit */
 	if (o->once)
 		log_info("IPv%d poll: %zu paths, %zu routes; vtysh %llu ms, parse %llu ms", fam,
 		    snap.st.paths, c.added, (unsigned long long)vt, (unsigned long long)pt);
@@ -1073,7 +1074,6 @@ static int frr_poll_family(const struct opts *o, struct frr_state *st, enum fs_f
 		log_warnx("IPv%d: our chains hold %ld rules, not the %zu committed (changed by hand?): "
 		    "committing again", fam, krules, st->rules[fi]);
 	}
-	t0 = now_ms();
 	if (fs_ruleset_sorted(st->rs, fam, o->order, &sorted, &n, &err) < 0 ||
 	    fs_plan_build(&plan, fam, sorted, n, &o->xl, &err) < 0) {
 		log_errx("IPv%d: %s; the installed rules are kept", fam, err.msg);
@@ -1104,7 +1104,8 @@ static int frr_poll_family(const struct opts *o, struct frr_state *st, enum fs_f
 	return rc;
 unchanged:
 	fs_log(o->once || !st->quiet[fi] ? FS_LOG_INFO : FS_LOG_DEBUG,
-	    "IPv%d unchanged: no commit", fam);
+	    "IPv%d unchanged: no commit (compared in %llu ms)", fam,
+	    (unsigned long long)(now_ms() - t0));
 	st->quiet[fi] = true;
 	return 0;
 }

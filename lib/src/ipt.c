@@ -62,7 +62,8 @@ struct tc {
 	const char *(*target)(const void *, struct xtc_handle *);
 	int (*append)(const char *, const void *, struct xtc_handle *);
 	int (*insert)(const char *, const void *, unsigned, struct xtc_handle *);
-	struct xt_counters *(*counter)(const char *, unsigned, struct xtc_handle *);
+	/* the counters in the rule itself (iptc_read_counter finds a rule by number: O(n) each) */
+	const struct xt_counters *(*counters)(const void *);
 	const char *(*strerror)(int);
 };
 
@@ -76,7 +77,7 @@ struct tc {
 	static const char *p##_target(const void *e, struct xtc_handle *h) { return p##_get_target((const E *)e, h); } \
 	static int p##_append(const char *c, const void *e, struct xtc_handle *h) { return p##_append_entry(c, (const E *)e, h); } \
 	static int p##_insert(const char *c, const void *e, unsigned n, struct xtc_handle *h) { return p##_insert_entry(c, (const E *)e, n, h); } \
-	static struct xt_counters *p##_counter(const char *c, unsigned n, struct xtc_handle *h) { return p##_read_counter(c, n, h); }
+	static const struct xt_counters *p##_counters(const void *e) { return &((const E *)e)->counters; }
 
 WRAP(iptc, struct ipt_entry)
 WRAP(ip6tc, struct ip6t_entry)
@@ -84,12 +85,12 @@ WRAP(ip6tc, struct ip6t_entry)
 static const struct tc tc4 = {
 	4, iptc_init, iptc_free, iptc_commit, iptc_is_chain, iptc_create, iptc_flush, iptc_del,
 	iptc_delnum, iptc_first_chain, iptc_next_chain, iptc_first, iptc_next, iptc_target,
-	iptc_append, iptc_insert, iptc_counter, iptc_strerror,
+	iptc_append, iptc_insert, iptc_counters, iptc_strerror,
 };
 static const struct tc tc6 = {
 	6, ip6tc_init, ip6tc_free, ip6tc_commit, ip6tc_is_chain, ip6tc_create, ip6tc_flush, ip6tc_del,
 	ip6tc_delnum, ip6tc_first_chain, ip6tc_next_chain, ip6tc_first, ip6tc_next, ip6tc_target,
-	ip6tc_append, ip6tc_insert, ip6tc_counter, ip6tc_strerror,
+	ip6tc_append, ip6tc_insert, ip6tc_counters, ip6tc_strerror,
 };
 
 /* ---- the xtables lock -------------------------------------------------- */
@@ -781,7 +782,7 @@ int fs_ipt_counters(enum fs_family family, const struct fs_xlate_opts *xo,
 		if (!ours(c, xo, t->fam))
 			continue;
 		for (e = t->first_rule(c, h); e != NULL; e = t->next_rule(e, h), pos++) {
-			struct xt_counters *ct = t->counter(c, pos, h);
+			const struct xt_counters *ct = t->counters(e);
 
 			if (k == cap) {
 				struct fs_ipt_counter *nv;
