@@ -822,6 +822,7 @@ struct frr_state {
 	uint64_t *seen[2];      /* refusals already logged (hashes), sorted */
 	size_t nseen[2];
 	int sessions[2];        /* Established sessions at the last poll; -1 unknown */
+	bool failing[2];        /* the last poll failed */
 	bool quiet[2];          /* "unchanged" already said since the last change */
 	unsigned long polls;
 };
@@ -836,7 +837,7 @@ static int vtysh(const struct opts *o, enum fs_family fam, const char *what,
     struct fs_proc_result *res, uint64_t *ms, struct fs_err *err)
 {
 	char cmd[96];
-	char *argv[8];
+	char *argv[10];
 	int n = 0, rc;
 	uint64_t t0 = now_ms();
 
@@ -846,6 +847,8 @@ static int vtysh(const struct opts *o, enum fs_family fam, const char *what,
 		argv[n++] = (char *)"--vty_socket";
 		argv[n++] = (char *)o->vtysh_socket;
 	}
+	argv[n++] = (char *)"-H";         /* no "show" lines in ~/.history_frr */
+	argv[n++] = (char *)"/dev/null";
 	argv[n++] = (char *)"-c";
 	argv[n++] = cmd;
 	argv[n] = NULL;
@@ -1025,8 +1028,13 @@ static int frr_poll_family(const struct opts *o, struct frr_state *st, enum fs_f
 
 	if (frr_read(o, fam, &snap, &sum, &vt, &pt, &err) < 0) {
 		log_errx("IPv%d: %s; the installed rules are kept", fam, err.msg);
+		st->failing[fi] = true;
+		st->quiet[fi] = false;
 		return -1;
 	}
+	if (st->failing[fi])
+		log_info("IPv%d: FRR answers again", fam);
+	st->failing[fi] = false;
 	if (sum.established == 0 && o->peer_down_keep) {
 		if (st->sessions[fi] != 0)
 			log_warnx("IPv%d: no FlowSpec session is Established (%zu configured); keeping "

@@ -1,0 +1,141 @@
+#!/bin/bash
+# Checks the files in examples/ that no other test runs:
+#   1. every systemd unit (examples/**/*.service, *.timer, ...) with
+#      "systemd-analyze verify"; a unit passes only when verify exits 0 AND
+#      prints nothing (unknown keys, bad values and missing binaries are
+#      only warnings with exit 0).  Then "systemd-analyze security --offline"
+#      prints each service's exposure score, for information.
+#   2. examples/frr/bgpd-flowspec.conf with FRR's own parser ("bgpd -C",
+#      check mode): it must print nothing (bgpd -C exits 0 even on errors,
+#      so its output is what counts).
+# Exit 77 (skipped) when systemd-analyze is absent; part 2 is skipped (with
+# a note) when bgpd is absent or this is not root.
+#
+# verify wants every Exec*= binary to exist (/usr/local/sbin/flowspec-injector,
+# what "cmake --install" gives).  The unit files are NOT edited: they are
+# copied byte for byte into a temp root (--root=DIR) under /etc/systemd/system,
+# next to a copy of the host's /usr/lib/systemd/system (the targets they
+# reference) and, at the paths the units name, the binaries: this tree's
+# flowspec-injector (argument 1, or build/injector/flowspec-injector) and
+# the host's own touch/kill/vtysh where units name them.  --man=no: the man
+# page flowspec-injector(8) is not installed in that root.
+#
+# bgpd -C still creates /var/tmp/frr/bgpd.PID (its crash-log dir) and
+# /run/frr if missing; it runs in a private mount namespace (unshare -m)
+# with empty tmpfs over /var/tmp and /run, so nothing on the host changes.
+# Nothing here starts a unit.
+#
+# Usage: tests/examples-units.sh [INJECTOR]
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+inj=${1:-$top/build/injector/flowspec-injector}
+sa=${FS_SYSTEMD_ANALYZE:-/usr/bin/systemd-analyze}
+bgpd=${FS_BGPD:-/usr/lib/frr/bgpd}
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+nok() { fail=$((fail + 1)); echo "FAIL $*"; }
+
+[ -x "$sa" ] || { echo "skipped: $sa not installed (package systemd)"; exit 77; }
+[ -x "$inj" ] || { echo "FAIL: no injector binary at $inj (build first, or give its path)"; exit 1; }
+
+tmp=$(mktemp -d /tmp/fsacl-units.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+mapfile -t units < <(find "$top/examples" -type f \( -name '*.service' -o -name '*.timer' \
+	-o -name '*.socket' -o -name '*.path' -o -name '*.target' \) | sort)
+[ ${#units[@]} -gt 0 ] || { echo "FAIL: no unit files under examples/"; exit 1; }
+
+# --------------------------------------------------- the temp root ----
+root=$tmp/root
+mkdir -p "$root/etc/systemd/system" "$root/usr/lib/systemd" || exit 1
+cp -a /usr/lib/systemd/system "$root/usr/lib/systemd/" || exit 1
+for u in "${units[@]}"; do
+	cp "$u" "$root/etc/systemd/system/" || exit 1
+done
+# every absolute path in an Exec*= line (after the optional prefixes
+# -@:+!) must exist in the root: this tree's injector for flowspec-injector,
+# the host's file for the rest
+for u in "${units[@]}"; do
+	sed -n 's/^Exec[A-Za-z]*=[-@:+!]*\(\/[^ ]*\).*/\1/p' "$u"
+done | sort -u | while read -r bin; do
+	mkdir -p "$root$(dirname "$bin")"
+	case $(basename "$bin") in
+	flowspec-injector) cp "$inj" "$root$bin" ;;
+	*) if [ -e "$bin" ]; then cp "$bin" "$root$bin"; else echo "# $bin is not on this host: left out (verify will say so)"; fi ;;
+	esac
+done
+
+# ------------------------------------------------------------ verify ----
+echo "## systemd-analyze verify ($("$sa" --version | head -1))"
+for u in "${units[@]}"; do
+	name=$(basename "$u")
+	rel=${u#"$top"/}
+	out=$(cd / && "$sa" verify --man=no --root="$root" "$name" 2>&1)
+	rc=$?
+	if [ "$rc" = 0 ] && [ -z "$out" ]; then
+		ok "$rel: verify clean"
+	else
+		nok "$rel: verify exit $rc"
+		printf '%s\n' "$out" | sed 's/^/#   /'
+	fi
+	# the copy verified is the file itself
+	cmp -s "$u" "$root/etc/systemd/system/$name" || nok "$rel: the verified copy differs"
+done
+
+# a unit whose ExecStart= binary is missing must fail here: proves the
+# check is not vacuous (the temp root, not the host, is what verify reads)
+svc=$(for u in "${units[@]}"; do case $u in *.service) basename "$u"; break ;; esac; done)
+if [ -n "$svc" ]; then
+	mv "$root/usr/local/sbin/flowspec-injector" "$tmp/inj.away" 2>/dev/null
+	out=$(cd / && "$sa" verify --man=no --root="$root" "$svc" 2>&1)
+	if [ -n "$out" ]; then
+		ok "$svc without its binary in the root: verify complains ($(printf '%s' "$out" | head -1 | cut -c1-90))"
+	else
+		nok "$svc without its binary in the root: verify says nothing"
+	fi
+	mv "$tmp/inj.away" "$root/usr/local/sbin/flowspec-injector" 2>/dev/null
+fi
+
+echo "## systemd-analyze security --offline (information only)"
+for u in "${units[@]}"; do
+	case $u in *.service) ;; *) continue ;; esac
+	name=$(basename "$u")
+	line=$(cd / && "$sa" security --offline=true --root="$root" "$name" 2>&1 | grep 'Overall exposure level')
+	echo "#   ${line:-$name: no score}"
+done
+
+# -------------------------------------------------------- FRR snippet ----
+echo "## examples/frr/bgpd-flowspec.conf through bgpd -C"
+snippet=$top/examples/frr/bgpd-flowspec.conf
+if [ ! -f "$snippet" ]; then
+	echo "# no $snippet"
+elif [ ! -x "$bgpd" ]; then
+	echo "# skipped: $bgpd not installed (package frr)"
+elif [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
+	echo "# skipped: bgpd -C needs root and unshare (a private mount namespace)"
+else
+	# shellcheck disable=SC2016 # $@ is expanded by the inner bash
+	out=$(unshare -m --propagation private -- bash -c \
+		'mount -t tmpfs tmpfs /var/tmp && mount -t tmpfs tmpfs /run && exec "$@"' \
+		_ "$bgpd" -C -Z -u root -g frrvty -P 0 -p 0 -f "$snippet" 2>&1)
+	rc=$?
+	if [ "$rc" = 0 ] && [ -z "$out" ]; then
+		ok "bgpd -C: every line accepted ($("$bgpd" -v | head -1))"
+	else
+		nok "bgpd -C: exit $rc"
+		printf '%s\n' "$out" | sed 's/^/#   /'
+	fi
+	# the check must be able to fail: one bad line appended
+	{ cat "$snippet"; echo "router bgp 65000"; echo " no-such-command 1"; } >"$tmp/bad.conf"
+	out=$(unshare -m --propagation private -- bash -c \
+		'mount -t tmpfs tmpfs /var/tmp && mount -t tmpfs tmpfs /run && exec "$@"' \
+		_ "$bgpd" -C -Z -u root -g frrvty -P 0 -p 0 -f "$tmp/bad.conf" 2>&1)
+	if [ -n "$out" ]; then
+		ok "bgpd -C on the snippet plus a bad line complains ($(printf '%s' "$out" | head -1 | cut -c1-80))"
+	else
+		nok "bgpd -C on the snippet plus a bad line says nothing"
+	fi
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
