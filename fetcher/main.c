@@ -179,6 +179,41 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* An open-addressing set of route keys: the first rule with a match wins. */
+struct keyset {
+	struct { uint64_t h; uint8_t *key; size_t len; } *slot;
+	size_t cap;
+};
+
+static uint64_t key_hash(const uint8_t *k, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= k[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* 1 if key was already there, 0 if added, -1 on allocation failure. */
+static int keyset_add(struct keyset *s, const uint8_t *key, size_t len)
+{
+	uint64_t h = key_hash(key, len);
+	size_t i;
+
+	for (i = h & (s->cap - 1); s->slot[i].key != NULL; i = (i + 1) & (s->cap - 1))
+		if (s->slot[i].h == h && s->slot[i].len == len && memcmp(s->slot[i].key, key, len) == 0)
+			return 1;
+	if ((s->slot[i].key = malloc(len ? len : 1)) == NULL)
+		return -1;
+	memcpy(s->slot[i].key, key, len);
+	s->slot[i].len = len;
+	s->slot[i].h = h;
+	return 0;
+}
+
 static const char *target_word(enum fx_target t)
 {
 	return t == FX_T_ACCEPT ? "ACCEPT" : t == FX_T_DROP ? "DROP" : "none";
@@ -192,10 +227,10 @@ static int one_family(const struct opts *o, int fam, FILE *out)
 	struct fs_route **routes = NULL;
 	uint32_t *seq = NULL;
 	char **comment = NULL;
-	size_t n = 0, i, j;
+	size_t n = 0, i;
 	int refused = 0, rc = -1;
-	uint8_t *keys = NULL;
-	size_t *klen = NULL;
+	struct keyset ks = { NULL, 0 };
+	uint8_t key[FS_KEY_MAX];
 
 	if (o->input != NULL) {
 		size_t len;
@@ -218,9 +253,10 @@ static int one_family(const struct opts *o, int fam, FILE *out)
 	routes = calloc(ch.n + 1, sizeof(*routes));
 	seq = calloc(ch.n + 1, sizeof(*seq));
 	comment = calloc(ch.n + 1, sizeof(*comment));
-	keys = malloc((ch.n + 1) * FS_KEY_MAX);
-	klen = calloc(ch.n + 1, sizeof(*klen));
-	if (routes == NULL || seq == NULL || comment == NULL || keys == NULL || klen == NULL) {
+	for (ks.cap = 16; ks.cap < 2 * (ch.n + 1); ks.cap *= 2)
+		;
+	ks.slot = calloc(ks.cap, sizeof(*ks.slot));
+	if (routes == NULL || seq == NULL || comment == NULL || ks.slot == NULL) {
 		log_errx("out of memory");
 		goto out;
 	}
@@ -241,19 +277,19 @@ static int one_family(const struct opts *o, int fam, FILE *out)
 			log_warnx("IPv%d %s %s; not exported", fam, o->chain, why);
 			continue;
 		}
-		kl = fs_route_key(r, keys + n * FS_KEY_MAX, FS_KEY_MAX);
-		for (j = 0; j < n; j++)
-			if (klen[j] == (size_t)kl && memcmp(keys + j * FS_KEY_MAX, keys + n * FS_KEY_MAX,
-			    (size_t)kl) == 0)
-				break;
-		if (j < n) {
+		kl = fs_route_key(r, key, sizeof(key));
+		if (kl < 0 || (k = keyset_add(&ks, key, (size_t)kl)) < 0) {
+			log_errx("rule %u: out of memory", x->num);
+			fs_route_free(r);
+			goto out;
+		}
+		if (k > 0) {
 			/* the same match as an earlier rule, which takes every such packet */
 			log_warnx("IPv%d %s rule %u: the same match as an earlier exported rule, so it "
 			    "never decides; not exported", fam, o->chain, x->num);
 			fs_route_free(r);
 			continue;
 		}
-		klen[n] = (size_t)kl;
 		routes[n] = r;
 		seq[n] = x->num + (o->bird.seq == FS_SEQ_PAPER ? 63u : 0u);
 		if (asprintf(&comment[n], "rule %u: %s", x->num, x->text[0] ? x->text : "(kernel)") < 0)
@@ -301,8 +337,9 @@ out:
 	free(routes);
 	free(seq);
 	free(comment);
-	free(keys);
-	free(klen);
+	for (i = 0; i < ks.cap && ks.slot != NULL; i++)
+		free(ks.slot[i].key);
+	free(ks.slot);
 	fx_chain_free(&ch);
 	return rc;
 }
