@@ -268,8 +268,13 @@ static int one_family(const struct opts *o, int fam, FILE *out)
 		int kl;
 
 		if (k < 0) {
-			fs_log(o->skip ? FS_LOG_WARN : FS_LOG_ERR, "IPv%d %s %s%s%s%s", fam, o->chain, why,
-			    x->text[0] ? " (" : "", x->text, x->text[0] ? ")" : "");
+			/* always shown, -q or not: each skipped rule is part of the answer */
+			if (o->skip)
+				fprintf(stderr, "skipped: IPv%d %s %s%s%s%s\n", fam, o->chain, why,
+				    x->text[0] ? " (" : "", x->text, x->text[0] ? ")" : "");
+			else
+				log_errx("IPv%d %s %s%s%s%s", fam, o->chain, why, x->text[0] ? " (" : "",
+				    x->text, x->text[0] ? ")" : "");
 			refused++;
 			continue;
 		}
