@@ -348,3 +348,36 @@ int fs_rt_format(uint64_t v, char *buf, size_t cap)
 		return -1;
 	return n;
 }
+
+/* Decodes an RT into (is_ip, admin, assigned); false if it is not an RT. */
+static bool rt_parts(uint64_t v, bool *ip, uint32_t *admin, uint32_t *num)
+{
+	switch ((uint16_t)(v >> 48)) {
+	case EC_RT_AS2:
+		*ip = false;
+		*admin = (uint32_t)((v >> 32) & 0xffff);
+		*num = LOW32(v);
+		return true;
+	case EC_RT_AS4:
+		*ip = false;
+		*admin = (uint32_t)((v >> 16) & 0xffffffff);
+		*num = (uint32_t)(v & 0xffff);
+		return true;
+	case EC_RT_IP4:
+		*ip = true;
+		*admin = (uint32_t)((v >> 16) & 0xffffffff);
+		*num = (uint32_t)(v & 0xffff);
+		return true;
+	}
+	return false;
+}
+
+bool fs_rt_equal(uint64_t a, uint64_t b)
+{
+	bool ia, ib;
+	uint32_t aa, ab, na, nb;
+
+	if (!rt_parts(a, &ia, &aa, &na) || !rt_parts(b, &ib, &ab, &nb))
+		return a == b;
+	return ia == ib && aa == ab && na == nb;
+}

@@ -19,11 +19,13 @@
  * packets goto a continuation chain holding the rest of the routes, and a
  * matching packet falls off the end, which returns to the hook (FORWARD).
  */
+#include <arpa/inet.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "flowspec/ecomm.h"
 #include "flowspec/log.h"
 #include "flowspec/translate.h"
 #include "valueset.h"
@@ -41,6 +43,8 @@ static const char *const refusal_names[FS_R__COUNT] = {
 	[FS_R_INVALID] = "invalid",
 	[FS_R_NOMEM] = "out-of-memory",
 	[FS_R_SOURCE_LOSS] = "source-lost-information",
+	[FS_R_NOT_FOR_HOST] = "not-for-this-host",
+	[FS_R_PROTECTED] = "protected-prefix",
 };
 
 const char *fs_refusal_name(enum fs_refusal r)
@@ -1438,6 +1442,59 @@ out:
 
 /* ---- entry points ------------------------------------------------------- */
 
+/* True when bits [from, min(la, lb)) of a and b agree: the prefixes overlap. */
+static bool bits_overlap(const uint8_t *a, unsigned la, const uint8_t *b, unsigned lb,
+    unsigned from)
+{
+	unsigned n = la < lb ? la : lb, i;
+
+	for (i = from; i < n; i++)
+		if (((a[i / 8] ^ b[i / 8]) & (0x80 >> (i % 8))) != 0)
+			return false;
+	return true;
+}
+
+/* A route-target scoping or protection refusal, or 0. */
+static int policy_refusal(struct xctx *x, const struct fs_xlate_opts *o)
+{
+	const struct fs_route *r = x->r;
+	unsigned i, k;
+
+	if (o->nimport_rts > 0) {
+		bool mine = r->nrts == 0 && o->apply_untargeted;
+
+		for (i = 0; i < r->nrts && !mine; i++)
+			for (k = 0; k < o->nimport_rts && !mine; k++)
+				mine = fs_rt_equal(r->rts[i], o->import_rts[k]);
+		if (!mine)
+			return refuse(x, FS_R_NOT_FOR_HOST, "%s", r->nrts == 0 ?
+			    "no route target, and apply-untargeted is off" :
+			    "none of its route targets is imported here");
+	}
+	if (r->act.has_rate_bytes || r->act.has_rate_pkts) {
+		for (i = 0; i < o->nprotected; i++) {
+			const struct fs_xlate_prefix *p = &o->protected[i];
+			char a[64];
+
+			if (p->family != r->family)
+				continue;
+			for (k = 0; k < 2; k++) {
+				int t = k == 0 ? FS_C_DST : FS_C_SRC;
+				const struct fs_prefix *rp = k == 0 ? &r->dst : &r->src;
+				bool has = fs_route_has(r, t);
+
+				if (has && !bits_overlap(rp->addr, rp->len, p->addr, p->len, rp->offset))
+					continue;
+				inet_ntop(p->family == FS_INET ? AF_INET : AF_INET6, p->addr, a, sizeof(a));
+				return refuse(x, FS_R_PROTECTED, "it %s traffic %s the protected prefix %s/%u",
+				    fs_actions_discard(&r->act) ? "drops" : "rate-limits",
+				    k == 0 ? "to" : "from", a, p->len);
+			}
+		}
+	}
+	return 0;
+}
+
 static int route_refusal(struct xctx *x)
 {
 	const struct fs_actions *a = &x->r->act;
@@ -1637,7 +1694,7 @@ int fs_plan_build(struct fs_plan *plan, enum fs_family family,
 		x.fam = (uint8_t)family;
 		if (routes[i]->family != family)
 			refuse(&x, FS_R_FAMILY, "IPv%d route in an IPv%d plan", routes[i]->family, family);
-		else if (route_refusal(&x) == 0)
+		else if (policy_refusal(&x, o) == 0 && route_refusal(&x) == 0)
 			filter_act(&x, o, &fa);
 		if (x.refusal != FS_R_OK) {
 			pr->refusal = x.refusal;

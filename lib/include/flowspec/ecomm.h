@@ -8,6 +8,7 @@
 #ifndef FLOWSPEC_ECOMM_H
 #define FLOWSPEC_ECOMM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "flowspec/err.h"
@@ -43,6 +44,13 @@ void fs_seq_opts_default(struct fs_seq_opts *o);
  */
 int fs_ecomm_apply(struct fs_route *r, uint64_t value,
     const struct fs_seq_opts *seq, struct fs_err *err);
+
+/*
+ * True when two route-target communities name the same target: the same
+ * kind (AS number or IPv4 address) and numbers, so the 2-octet-AS and
+ * 4-octet-AS forms of 65000:100 are equal.
+ */
+bool fs_rt_equal(uint64_t a, uint64_t b);
 
 /* Writes "65000:100", "198.18.0.1:100" or "4200000001:7" for an RT or redirect community. */
 int fs_rt_format(uint64_t value, char *buf, size_t cap);

@@ -146,6 +146,8 @@ enum fs_refusal {
 	FS_R_INVALID,            /* failed validation */
 	FS_R_NOMEM,
 	FS_R_SOURCE_LOSS,        /* the source lost what the route needs (route->source_loss) */
+	FS_R_NOT_FOR_HOST,       /* route-target scoping: none of this host's RTs */
+	FS_R_PROTECTED,          /* would drop or rate-limit traffic of a protected prefix */
 	FS_R__COUNT
 };
 
@@ -153,6 +155,13 @@ enum fs_refusal {
 const char *fs_refusal_name(enum fs_refusal r);
 
 enum fs_accept_target { FS_ACCEPT_RETURN = 0, FS_ACCEPT_ACCEPT };
+
+/* A protected prefix (fs_xlate_opts.protected). */
+struct fs_xlate_prefix {
+	uint8_t family;       /* FS_INET or FS_INET6 */
+	uint8_t len;
+	uint8_t addr[16];     /* network order */
+};
 
 struct fs_xlate_opts {
 	char chain[FS_CHAIN_NAME_MAX];  /* base chain, default "FLOWSPEC" */
@@ -169,6 +178,23 @@ struct fs_xlate_opts {
 	char mangle_hook[FS_CHAIN_NAME_MAX]; /* default "POSTROUTING" */
 	unsigned dnf_max;               /* inline rules per route, default 64 */
 	unsigned cascade_max;           /* RETURN rules per sub-chain, default 256 */
+	/*
+	 * Route-target scoping (borrowed; none by default): when nimport_rts
+	 * > 0, a route is installed only if it carries one of import_rts (raw
+	 * RT communities; AS2 and AS4 forms of one ASN:N are the same), or
+	 * carries no RT and apply_untargeted; otherwise it is refused as
+	 * not-for-this-host.
+	 */
+	const uint64_t *import_rts;
+	unsigned nimport_rts;
+	bool apply_untargeted;
+	/*
+	 * Protection (borrowed; none by default): a route that discards or
+	 * rate-limits and whose destination or source (an absent one is the
+	 * whole space) overlaps one of these is refused as protected-prefix.
+	 */
+	const struct fs_xlate_prefix *protected;
+	unsigned nprotected;
 };
 
 /* Fills the defaults above. */

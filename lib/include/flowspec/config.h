@@ -1,0 +1,126 @@
+/*
+ * config.h - the injector's YAML configuration (libyaml), one plain struct.
+ *
+ * Every key has a default (fs_config_default); a file sets some of them.
+ * An unknown key, a value of the wrong type, or a value out of range is an
+ * error naming file:line:column and the key.  The schema is documented in
+ * README "Configuration" and in flowspec-injector(8).
+ */
+#ifndef FLOWSPEC_CONFIG_H
+#define FLOWSPEC_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flowspec/err.h"
+
+#define FS_CONFIG_DEFAULT_PATH "/etc/flowspec-acl/injector.yaml"
+#define FS_CONFIG_LIST_MAX 256     /* entries in one list */
+
+enum fs_cfg_log_dest { FS_CFG_LOG_STDERR = 0, FS_CFG_LOG_SYSLOG };
+
+struct fs_cfg_prefix {
+	uint8_t family;      /* 4 or 6 */
+	uint8_t addr[16];    /* network order, host bits zero */
+	uint8_t len;
+};
+
+struct fs_config {
+	/* which keys the file set (bit per FS_CK_*), so the command line can
+	 * override only what it names and the rest keeps the file's value */
+	uint64_t set;
+
+	char source[8];             /* "exabgp" (default) or "frr" */
+	char chain[29];             /* "FLOWSPEC" */
+	char hook[29];              /* "FORWARD" */
+	char mangle_hook[29];       /* "POSTROUTING" */
+	char in_interface[16];      /* "" = all */
+	int order;                  /* 0 rfc8955 (default), 1 sequence */
+	int seq_form;               /* enum fs_seq_form: 0 clean (default), 1 paper, 2 none */
+	uint16_t seq_type;          /* 0x80ff */
+	int accept;                 /* 0 return (default), 1 accept */
+	uint16_t nflog_group;       /* 0 */
+	unsigned window_ms;         /* 50;   0..60000 */
+	unsigned long max_pending;  /* 10000; 1..10000000 */
+	unsigned max_delay_ms;      /* 200;  0..600000 */
+	unsigned hold_ms;           /* 1000; 0..600000 */
+	unsigned lock_wait_ms;      /* 5000; 0..600000 */
+	char state_dir[256];        /* "/run/flowspec-acl" */
+	int log_level;              /* enum fs_log_level: 2 info (default) */
+	enum fs_cfg_log_dest log_dest;
+
+	/* route-target scoping: apply only routes carrying one of these */
+	uint64_t import_rts[FS_CONFIG_LIST_MAX]; /* raw RT communities (fs_rt_parse) */
+	unsigned nimport_rts;       /* 0 = no scoping: every route applies */
+	bool apply_untargeted;      /* with scoping: routes with no RT apply; default false */
+
+	/* protection */
+	unsigned long max_routes;              /* total; default 100000; 1..1000000 */
+	unsigned long max_routes_per_neighbor; /* default 0 = same as max_routes */
+	struct fs_cfg_prefix protected[FS_CONFIG_LIST_MAX];
+	unsigned nprotected;
+	bool protect_peers;         /* the BGP session's addresses are protected; default true */
+
+	/* FRR source */
+	char vtysh[256];            /* "/usr/bin/vtysh" */
+	char vtysh_socket[256];     /* "" */
+	unsigned vtysh_timeout_s;   /* 10; 1..3600 */
+	bool peer_down_keep;        /* "peer-down: keep"; default flush */
+	unsigned interval_s;        /* 0 = not set; 1..86400 */
+};
+
+/* Bits of fs_config.set, one per key (the YAML spelling in the comment). */
+enum fs_config_key {
+	FS_CK_SOURCE,           /* source */
+	FS_CK_CHAIN,            /* chain */
+	FS_CK_HOOK,             /* hook */
+	FS_CK_MANGLE_HOOK,      /* mangle-hook */
+	FS_CK_IN_INTERFACE,     /* in-interface */
+	FS_CK_ORDER,            /* order: rfc8955 | sequence */
+	FS_CK_SEQ_COMMUNITY,    /* sequence-community: clean | paper | none */
+	FS_CK_SEQ_TYPE,         /* sequence-type: 0x80ff */
+	FS_CK_ACCEPT,           /* accept: return | accept */
+	FS_CK_NFLOG_GROUP,      /* nflog-group */
+	FS_CK_WINDOW,           /* commit: window-ms */
+	FS_CK_MAX_PENDING,      /* commit: max-pending */
+	FS_CK_MAX_DELAY,        /* commit: max-delay-ms */
+	FS_CK_HOLD,             /* commit: hold-ms */
+	FS_CK_LOCK_WAIT,        /* lock-wait-ms */
+	FS_CK_STATE_DIR,        /* state-dir */
+	FS_CK_LOG_LEVEL,        /* log: level: error | warning | info | debug */
+	FS_CK_LOG_DEST,         /* log: destination: stderr | syslog */
+	FS_CK_IMPORT_RTS,       /* import-route-targets: [ "65000:10", "192.0.2.1:7" ] */
+	FS_CK_APPLY_UNTARGETED, /* apply-untargeted: true | false */
+	FS_CK_MAX_ROUTES,       /* max-routes */
+	FS_CK_MAX_ROUTES_PEER,  /* max-routes-per-neighbor */
+	FS_CK_PROTECTED,        /* protected-prefixes: [ "192.0.2.0/24", "2001:db8::/32" ] */
+	FS_CK_PROTECT_PEERS,    /* protect-bgp-peers: true | false */
+	FS_CK_VTYSH,            /* frr: vtysh */
+	FS_CK_VTYSH_SOCKET,     /* frr: vtysh-socket */
+	FS_CK_VTYSH_TIMEOUT,    /* frr: vtysh-timeout */
+	FS_CK_PEER_DOWN,        /* frr: peer-down: flush | keep */
+	FS_CK_INTERVAL,         /* frr: interval */
+	FS_CK__COUNT
+};
+
+/* Fills every default above; set = 0. */
+void fs_config_default(struct fs_config *c);
+
+/*
+ * Parses YAML text (len bytes) into c, which must hold the defaults (or a
+ * previous configuration to start from).  origin names the file in errors
+ * ("injector.yaml:12:5: commit: window-ms: 70000 is out of range
+ * 0..60000").  A key given twice is an error.  0, or -1 with err set and c
+ * unchanged.
+ */
+int fs_config_parse(const char *text, size_t len, const char *origin, struct fs_config *c,
+    struct fs_err *err);
+
+/*
+ * Reads and parses a file.  0; 1 when the file does not exist and
+ * missing_ok (c keeps its defaults); -1 with err set.
+ */
+int fs_config_load(const char *path, bool missing_ok, struct fs_config *c, struct fs_err *err);
+
+#endif
