@@ -11,6 +11,7 @@
  * errors are logged, one line each.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flowspec/config.h"
 #include "flowspec/exabgp.h"
 #include "flowspec/batch.h"
 #include "flowspec/feed.h"
@@ -56,6 +58,15 @@ struct opts {
 	bool frr, once, peer_down_keep;
 	unsigned interval_s, vtysh_timeout_ms;
 	const char *vtysh, *vtysh_socket;
+	/* the configuration file (-c); the command line overrides what it names */
+	const char *config_path;
+	bool config_given, check_config;
+	uint64_t cli_set;            /* FS_CK_* bits of the options given on the command line */
+	struct fs_config cfg;        /* owns the lists xl points into */
+	struct fs_xlate_prefix prot[FS_CONFIG_LIST_MAX + 64]; /* protected prefixes and peers */
+	unsigned nprot_cfg;          /* how many of prot come from the file */
+	bool protect_peers;
+	unsigned long max_routes;
 };
 
 static void usage(FILE *f)
@@ -72,6 +83,9 @@ static void usage(FILE *f)
 	    "routes received; with --dry-run it changes nothing and prints the\n"
 	    "iptables-restore document instead.\n"
 	    "\n"
+	    "  -c, --config FILE        the configuration (default " FS_CONFIG_DEFAULT_PATH ";\n"
+	    "                           options given here override it)\n"
+	    "      --check-config       validate the configuration and exit\n"
 	    "  -n, --dry-run            change nothing; print the document at end of input\n"
 	    "      --source SRC         exabgp (default: JSON lines on stdin) or frr (vtysh)\n"
 	    "      --once               frr: one poll, then exit (0 done, 1 failed)\n"
@@ -123,7 +137,20 @@ static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_ORDER = 256, O_SEQ, O_SEQTYPE, O_ACCEPT, O_CHAIN, O_HOOK, O_NFLOG, O_WINDOW,
 		O_PENDING, O_KEEP, O_LOCKWAIT, O_HOLD, O_STATEDIR, O_JSON, O_DELAY, O_IIF,
-		O_SOURCE, O_ONCE, O_INTERVAL, O_VTYSH, O_VTYSOCK, O_VTYTIMEOUT, O_PEERDOWN };
+		O_SOURCE, O_ONCE, O_INTERVAL, O_VTYSH, O_VTYSOCK, O_VTYTIMEOUT, O_PEERDOWN,
+		O_CHECKCFG };
+	/* option -> the configuration key it overrides */
+	static const struct { int opt, key; } keyof[] = {
+		{ O_ORDER, FS_CK_ORDER }, { O_SEQ, FS_CK_SEQ_COMMUNITY }, { O_SEQTYPE, FS_CK_SEQ_TYPE },
+		{ O_ACCEPT, FS_CK_ACCEPT }, { O_CHAIN, FS_CK_CHAIN }, { O_HOOK, FS_CK_HOOK },
+		{ O_NFLOG, FS_CK_NFLOG_GROUP }, { O_WINDOW, FS_CK_WINDOW },
+		{ O_PENDING, FS_CK_MAX_PENDING }, { O_STATEDIR, FS_CK_STATE_DIR },
+		{ O_IIF, FS_CK_IN_INTERFACE }, { O_DELAY, FS_CK_MAX_DELAY }, { O_HOLD, FS_CK_HOLD },
+		{ O_LOCKWAIT, FS_CK_LOCK_WAIT }, { O_SOURCE, FS_CK_SOURCE },
+		{ O_INTERVAL, FS_CK_INTERVAL }, { O_VTYSH, FS_CK_VTYSH },
+		{ O_VTYSOCK, FS_CK_VTYSH_SOCKET }, { O_VTYTIMEOUT, FS_CK_VTYSH_TIMEOUT },
+		{ O_PEERDOWN, FS_CK_PEER_DOWN }, { 'v', FS_CK_LOG_LEVEL }, { 'q', FS_CK_LOG_LEVEL },
+	};
 	static const struct option lo[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "ipv4", no_argument, NULL, '4' },
@@ -152,6 +179,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "vtysh-socket", required_argument, NULL, O_VTYSOCK },
 		{ "vtysh-timeout", required_argument, NULL, O_VTYTIMEOUT },
 		{ "peer-down", required_argument, NULL, O_PEERDOWN },
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, O_CHECKCFG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -174,8 +203,21 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->vtysh_timeout_ms = 10000;
 	fs_exabgp_opts_default(&o->ex);
 	fs_xlate_opts_default(&o->xl);
-	while ((c = getopt_long(argc, argv, "n46i:vqhV", lo, &li)) != -1) {
+	o->config_path = FS_CONFIG_DEFAULT_PATH;
+	while ((c = getopt_long(argc, argv, "n46i:c:vqhV", lo, &li)) != -1) {
+		size_t k;
+
+		for (k = 0; k < sizeof(keyof) / sizeof(keyof[0]); k++)
+			if (keyof[k].opt == c)
+				o->cli_set |= 1ULL << keyof[k].key;
 		switch (c) {
+		case 'c':
+			o->config_path = optarg;
+			o->config_given = true;
+			break;
+		case O_CHECKCFG:
+			o->check_config = true;
+			break;
 		case 'n': o->dry_run = true; break;
 		case '4': o->family = FS_INET; o->family_set = true; break;
 		case '6': o->family = FS_INET6; o->family_set = true; break;
@@ -333,6 +375,12 @@ bad:
 		fprintf(stderr, "flowspec-injector: --json goes with the status subcommand\n");
 		return -1;
 	}
+	return 0;
+}
+
+/* Checks that the options, from the file and the command line, fit together.  0 or -1. */
+static int validate_opts(struct opts *o)
+{
 	if (!o->status && o->frr) {
 		int modes = (o->once ? 1 : 0) + (o->interval_s ? 1 : 0) + (o->dry_run ? 1 : 0);
 
@@ -363,6 +411,160 @@ bad:
 		return -1;
 	}
 	return 0;
+}
+
+static enum fs_log_level level_of(int v)
+{
+	return (enum fs_log_level)v;
+}
+
+/*
+ * Takes every key the command line did not set from the configuration
+ * (its value, or its default), and points the translator at its lists.
+ */
+static void apply_config(struct opts *o)
+{
+	const struct fs_config *c = &o->cfg;
+	unsigned i;
+
+#define FROM_FILE(k) (!(o->cli_set & (1ULL << (k))))
+	if (FROM_FILE(FS_CK_SOURCE))
+		o->frr = strcmp(c->source, "frr") == 0;
+	if (FROM_FILE(FS_CK_CHAIN))
+		snprintf(o->xl.chain, sizeof(o->xl.chain), "%s", c->chain);
+	if (FROM_FILE(FS_CK_HOOK))
+		snprintf(o->xl.hook, sizeof(o->xl.hook), "%s", c->hook);
+	snprintf(o->xl.mangle_hook, sizeof(o->xl.mangle_hook), "%s", c->mangle_hook);
+	if (FROM_FILE(FS_CK_IN_INTERFACE))
+		snprintf(o->xl.in_iface, sizeof(o->xl.in_iface), "%s", c->in_interface);
+	if (FROM_FILE(FS_CK_ORDER))
+		o->order = c->order == 1 ? FS_ORDER_SEQUENCE : FS_ORDER_RFC;
+	if (FROM_FILE(FS_CK_SEQ_COMMUNITY))
+		o->ex.seq.form = (enum fs_seq_form)c->seq_form;
+	if (FROM_FILE(FS_CK_SEQ_TYPE))
+		o->ex.seq.clean_type = c->seq_type;
+	if (FROM_FILE(FS_CK_ACCEPT))
+		o->xl.accept = c->accept == 1 ? FS_ACCEPT_ACCEPT : FS_ACCEPT_RETURN;
+	if (FROM_FILE(FS_CK_NFLOG_GROUP))
+		o->xl.nflog_group = c->nflog_group;
+	if (FROM_FILE(FS_CK_WINDOW))
+		o->window_ms = c->window_ms;
+	if (FROM_FILE(FS_CK_MAX_PENDING))
+		o->max_pending = c->max_pending;
+	if (FROM_FILE(FS_CK_MAX_DELAY))
+		o->max_delay_ms = c->max_delay_ms;
+	if (FROM_FILE(FS_CK_HOLD))
+		o->hold_ms = c->hold_ms;
+	if (FROM_FILE(FS_CK_LOCK_WAIT))
+		o->lock_wait_ms = c->lock_wait_ms;
+	if (FROM_FILE(FS_CK_STATE_DIR))
+		o->state_dir = c->state_dir;
+	if (FROM_FILE(FS_CK_LOG_LEVEL))
+		fs_log_set_level(level_of(c->log_level));
+	if (c->log_dest == FS_CFG_LOG_SYSLOG)
+		fs_log_use_syslog("flowspec-injector");
+	if (FROM_FILE(FS_CK_VTYSH))
+		o->vtysh = c->vtysh;
+	if (FROM_FILE(FS_CK_VTYSH_SOCKET))
+		o->vtysh_socket = c->vtysh_socket[0] ? c->vtysh_socket : NULL;
+	if (FROM_FILE(FS_CK_VTYSH_TIMEOUT))
+		o->vtysh_timeout_ms = c->vtysh_timeout_s * 1000u;
+	if (FROM_FILE(FS_CK_PEER_DOWN))
+		o->peer_down_keep = c->peer_down_keep;
+	if (FROM_FILE(FS_CK_INTERVAL) && (c->set & (1ULL << FS_CK_INTERVAL)) && !o->once &&
+	    !o->dry_run)
+		o->interval_s = c->interval_s;
+#undef FROM_FILE
+	o->xl.import_rts = c->import_rts;
+	o->xl.nimport_rts = c->nimport_rts;
+	o->xl.apply_untargeted = c->apply_untargeted;
+	for (i = 0; i < c->nprotected; i++) {
+		o->prot[i].family = c->protected[i].family == 4 ? FS_INET : FS_INET6;
+		o->prot[i].len = c->protected[i].len;
+		memcpy(o->prot[i].addr, c->protected[i].addr, 16);
+	}
+	o->nprot_cfg = c->nprotected;
+	o->xl.protected = o->prot;
+	o->xl.nprotected = o->nprot_cfg;
+	o->protect_peers = c->protect_peers;
+	o->max_routes = c->max_routes;
+}
+
+/*
+ * SIGHUP: reads the configuration again.  A bad file keeps the running
+ * configuration (logged, with why).  Keys that need a restart (source,
+ * chain names, state-dir, log destination) keep their running values.
+ * 0 when the new configuration is in effect, -1 when the old one stays.
+ */
+static int reload_config(struct opts *o)
+{
+	struct fs_config *n = malloc(sizeof(*n));
+	struct fs_err err;
+	int rc;
+
+	if (n == NULL)
+		return -1;
+	fs_config_default(n);
+	rc = fs_config_load(o->config_path, !o->config_given, n, &err);
+	if (rc < 0) {
+		log_errx("SIGHUP: %s; the running configuration stays", err.msg);
+		free(n);
+		return -1;
+	}
+	if (strcmp(n->source, o->cfg.source) != 0 || strcmp(n->chain, o->cfg.chain) != 0 ||
+	    strcmp(n->hook, o->cfg.hook) != 0 || strcmp(n->mangle_hook, o->cfg.mangle_hook) != 0 ||
+	    strcmp(n->state_dir, o->cfg.state_dir) != 0 || n->log_dest != o->cfg.log_dest) {
+		log_warnx("SIGHUP: source, chain, hook, mangle-hook, state-dir and log destination "
+		    "change only with a restart; they keep their running values");
+		memcpy(n->source, o->cfg.source, sizeof(n->source));
+		memcpy(n->chain, o->cfg.chain, sizeof(n->chain));
+		memcpy(n->hook, o->cfg.hook, sizeof(n->hook));
+		memcpy(n->mangle_hook, o->cfg.mangle_hook, sizeof(n->mangle_hook));
+		memcpy(n->state_dir, o->cfg.state_dir, sizeof(n->state_dir));
+		n->log_dest = o->cfg.log_dest;
+	}
+	o->cfg = *n;
+	free(n);
+	apply_config(o);
+	log_info("SIGHUP: configuration %s %s", o->config_path,
+	    rc == 1 ? "is not there: the defaults apply" : "loaded");
+	return 0;
+}
+
+/* Adds a BGP peer's address to the protected prefixes (once). */
+static void protect_peer(struct opts *o, const char *addr)
+{
+	struct fs_xlate_prefix p = { 0 };
+	unsigned i;
+
+	if (!o->protect_peers)
+		return;
+	if (inet_pton(AF_INET, addr, p.addr) == 1) {
+		p.family = FS_INET;
+		p.len = 32;
+	} else if (inet_pton(AF_INET6, addr, p.addr) == 1) {
+		p.family = FS_INET6;
+		p.len = 128;
+	} else {
+		return;
+	}
+	for (i = 0; i < o->xl.nprotected; i++)
+		if (o->prot[i].family == p.family && o->prot[i].len == p.len &&
+		    memcmp(o->prot[i].addr, p.addr, 16) == 0)
+			return;
+	if (o->xl.nprotected < sizeof(o->prot) / sizeof(o->prot[0])) {
+		o->prot[o->xl.nprotected++] = p;
+		log_info("BGP peer %s is protected: routes that drop or rate-limit its traffic are "
+		    "refused (protect-bgp-peers)", addr);
+	}
+}
+
+static void protect_feed_peers(struct opts *o, const struct fs_feed *f)
+{
+	unsigned i;
+
+	for (i = 0; i < f->npeer_addrs; i++)
+		protect_peer(o, f->peer_addrs[i]);
 }
 
 /*
@@ -489,7 +691,7 @@ static void report(const struct fs_plan *plan)
 }
 
 /* --dry-run: read to end of input, print one document. */
-static int dry_run(const struct opts *o)
+static int dry_run(struct opts *o)
 {
 	struct fs_feed feed;
 	struct fs_plan plan;
@@ -508,8 +710,10 @@ static int dry_run(const struct opts *o)
 		log_errx("out of memory");
 		goto out;
 	}
+	fs_ruleset_set_max(feed.rs, o->max_routes);
 	if (reader_pull(o, &feed, &rd) < 0)
 		goto out;
+	protect_feed_peers(o, &feed);
 	if (fs_ruleset_sorted(feed.rs, o->family, o->order, &sorted, &nsorted, &err) < 0 ||
 	    fs_plan_build(&plan, o->family, sorted, nsorted, &o->xl, &err) < 0) {
 		log_errx("%s", err.msg);
@@ -719,7 +923,7 @@ static int remove_all(const struct opts *o, const struct fs_ipt_opts *io)
 	return bad;
 }
 
-static int live(const struct opts *o)
+static int live(struct opts *o)
 {
 	struct fs_ipt_opts io;
 	struct fs_feed feed;
@@ -740,6 +944,7 @@ static int live(const struct opts *o)
 		log_errx("out of memory");
 		goto out;
 	}
+	fs_ruleset_set_max(feed.rs, o->max_routes);
 	fs_batch_init(&batch);
 	batch.window_ms = o->window_ms;
 	batch.hold_ms = o->hold_ms;
@@ -754,6 +959,7 @@ static int live(const struct opts *o)
 		bool hup = false;
 
 		if (fs_batch_due(&batch, &feed, now_ms(), false, &wait)) {
+			protect_feed_peers(o, &feed);
 			if (commit_all(o, &feed, &io, !batch.first_done) == 0)
 				fs_batch_done(&batch, &feed);
 			else
@@ -782,7 +988,11 @@ static int live(const struct opts *o)
 			if (feed.shutdown)
 				rd.eof = true;
 		}
+		if (hup)
+			reload_config(o);
 		if (hup && batch.first_done) {
+			fs_ruleset_set_max(feed.rs, o->max_routes);
+			protect_feed_peers(o, &feed);
 			log_info("SIGHUP: re-rendering and re-committing everything");
 			if (commit_all(o, &feed, &io, true) == 0)
 				fs_batch_done(&batch, &feed);
@@ -794,6 +1004,7 @@ static int live(const struct opts *o)
 	if (o->keep_on_exit) {
 		int wait;
 
+		protect_feed_peers(o, &feed);
 		if (fs_batch_due(&batch, &feed, now_ms(), true, &wait))
 			commit_all(o, &feed, &io, !batch.first_done);
 		log_info("%s: keeping the rules in place (--keep-on-exit)", term ? "SIGTERM" : "end of input");
@@ -1010,7 +1221,7 @@ static long kernel_rules(const struct opts *o, enum fs_family fam)
  * force: commit even if nothing changed (SIGHUP).  0, or -1 (logged; the
  * installed rules are kept).
  */
-static int frr_poll_family(const struct opts *o, struct frr_state *st, enum fs_family fam,
+static int frr_poll_family(struct opts *o, struct frr_state *st, enum fs_family fam,
     const struct fs_ipt_opts *io, bool force)
 {
 	struct fs_frr_snapshot snap;
@@ -1055,6 +1266,8 @@ static int frr_poll_family(const struct opts *o, struct frr_state *st, enum fs_f
 			    "\"bgp ebgp-requires-policy\" is on and no inbound policy is set)", fam,
 			    sum.peers[i].addr);
 	st->sessions[fi] = (int)sum.established;
+	for (size_t i = 0; i < sum.n; i++)
+		protect_peer(o, sum.peers[i].addr);
 	fs_frr_summary_free(&sum);
 
 	rc = fs_ruleset_sync(st->rs, FRR_PEER, fam, snap.routes, snap.n, &c, &err);
@@ -1118,7 +1331,7 @@ unchanged:
 	return 0;
 }
 
-static int frr_poll(const struct opts *o, struct frr_state *st, const struct fs_ipt_opts *io,
+static int frr_poll(struct opts *o, struct frr_state *st, const struct fs_ipt_opts *io,
     bool force)
 {
 	int rc = 0;
@@ -1131,7 +1344,7 @@ static int frr_poll(const struct opts *o, struct frr_state *st, const struct fs_
 }
 
 /* --source frr --once / --interval SEC */
-static int frr_live(const struct opts *o)
+static int frr_live(struct opts *o)
 {
 	struct frr_state st;
 	struct fs_ipt_opts io;
@@ -1151,6 +1364,7 @@ static int frr_live(const struct opts *o)
 		log_errx("out of memory");
 		return 1;
 	}
+	fs_ruleset_set_max(st.rs, o->max_routes);
 	/* what an earlier run installed: an unchanged table then costs no commit */
 	for (f = 4; f <= 6; f += 2) {
 		char path[4096];
@@ -1200,6 +1414,8 @@ static int frr_live(const struct opts *o)
 			}
 		}
 		if (hup && !term) {
+			reload_config(o);
+			fs_ruleset_set_max(st.rs, o->max_routes);
 			log_info("SIGHUP: polling now and committing again");
 			next = now_ms() + (uint64_t)o->interval_s * 1000u;
 			frr_poll(o, &st, &io, true);
@@ -1335,18 +1551,33 @@ int main(int argc, char **argv)
 	struct opts o;
 	char path[256];
 
+	struct fs_err err;
+	int loaded;
+
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
+	fs_config_default(&o.cfg);
+	loaded = fs_config_load(o.config_path, !o.config_given, &o.cfg, &err);
+	if (loaded < 0) {
+		log_errx("%s", err.msg);
+		return 1;
+	}
+	apply_config(&o);
 	if (o.verbose < 0)
 		fs_log_set_level(FS_LOG_ERR);
 	else if (o.verbose > 0)
 		fs_log_set_level(FS_LOG_DEBUG);
+	if (validate_opts(&o) < 0)
+		return 2;
+	if (o.check_config) {
+		printf("%s: %s\n", o.config_path, loaded == 1 ? "not there; the defaults apply" : "ok");
+		return 0;
+	}
 	if (fs_host_iptables_is_nft(path, sizeof(path)))
 		log_warnx("this host's iptables is the nft variant (%s): it does not show the legacy "
 		    "tables flowspec-acl uses; use iptables-legacy and iptables-legacy-restore "
 		    "(see README, \"legacy vs nft\")", path);
 	if (o.status) {
-		struct fs_err err;
 		int f, rc = 0;
 
 		for (f = 4; f <= 6; f += 2) {

@@ -115,7 +115,9 @@ START_TEST(test_protected)
 	ck_assert_int_eq(outcome(mk("198.18.0.1/32", NULL, NULL, true), &o), FS_R_PROTECTED);
 	ck_assert_int_eq(outcome(mk("198.18.0.0/24", NULL, NULL, true), &o), FS_R_PROTECTED);
 	ck_assert_int_eq(outcome(mk("10.0.0.0/8", "198.18.0.0/15", NULL, true), &o), FS_R_PROTECTED);
-	ck_assert_int_eq(outcome(mk(NULL, NULL, NULL, true), &o), FS_R_PROTECTED); /* all of space */
+	/* a route that names no prefix targets no address in particular */
+	ck_assert_int_eq(outcome(mk(NULL, NULL, NULL, true), &o), FS_R_OK);
+	ck_assert_int_eq(outcome(mk("0.0.0.0/0", NULL, NULL, true), &o), FS_R_PROTECTED);
 	ck_assert_int_eq(outcome(mk("2001:db8:0:1::5/128", NULL, NULL, true), &o), FS_R_PROTECTED);
 	/* elsewhere, or not dropping: installed */
 	ck_assert_int_eq(outcome(mk("198.18.0.2/32", "10.0.0.0/8", NULL, true), &o), FS_R_OK);

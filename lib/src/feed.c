@@ -1,6 +1,7 @@
 /*
  * feed.c - apply ExaBGP events to the desired state.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "flowspec/feed.h"
@@ -23,10 +24,25 @@ void fs_feed_free(struct fs_feed *f)
 	f->rs = NULL;
 }
 
+static void note_peer(struct fs_feed *f, const char *addr)
+{
+	unsigned i;
+
+	if (addr[0] == '\0')
+		return;
+	for (i = 0; i < f->npeer_addrs; i++)
+		if (strcmp(f->peer_addrs[i], addr) == 0)
+			return;
+	if (f->npeer_addrs < FS_FEED_PEERS_MAX)
+		snprintf(f->peer_addrs[f->npeer_addrs++], FS_PEER_ADDR_MAX, "%s", addr);
+}
+
 static void apply(struct fs_feed *f, struct fs_event *e)
 {
 	struct fs_err err;
 	size_t n;
+
+	note_peer(f, e->peer.addr);
 
 	switch (e->kind) {
 	case FS_EV_ANNOUNCE:

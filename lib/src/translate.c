@@ -1483,7 +1483,9 @@ static int policy_refusal(struct xctx *x, const struct fs_xlate_opts *o)
 				const struct fs_prefix *rp = k == 0 ? &r->dst : &r->src;
 				bool has = fs_route_has(r, t);
 
-				if (has && !bits_overlap(rp->addr, rp->len, p->addr, p->len, rp->offset))
+				/* a route targets the prefixes it names; an absent
+				 * component targets nothing in particular */
+				if (!has || !bits_overlap(rp->addr, rp->len, p->addr, p->len, rp->offset))
 					continue;
 				inet_ntop(p->family == FS_INET ? AF_INET : AF_INET6, p->addr, a, sizeof(a));
 				return refuse(x, FS_R_PROTECTED, "it %s traffic %s the protected prefix %s/%u",

@@ -32,7 +32,7 @@ struct fs_config {
 	uint64_t set;
 
 	char source[8];             /* "exabgp" (default) or "frr" */
-	char chain[29];             /* "FLOWSPEC" */
+	char chain[29];             /* "FLOWSPEC"; 1..20 of [A-Za-z0-9_-], as --chain */
 	char hook[29];              /* "FORWARD" */
 	char mangle_hook[29];       /* "POSTROUTING" */
 	char in_interface[16];      /* "" = all */
@@ -57,17 +57,17 @@ struct fs_config {
 
 	/* protection */
 	unsigned long max_routes;              /* total; default 100000; 1..1000000 */
-	unsigned long max_routes_per_neighbor; /* default 0 = same as max_routes */
+	unsigned long max_routes_per_neighbor; /* 0..1000000; default 0 = same as max_routes (not enforced yet) */
 	struct fs_cfg_prefix protected[FS_CONFIG_LIST_MAX];
 	unsigned nprotected;
-	bool protect_peers;         /* the BGP session's addresses are protected; default true */
+	bool protect_peers;         /* the BGP session's addresses are protected; default false (README) */
 
 	/* FRR source */
 	char vtysh[256];            /* "/usr/bin/vtysh" */
 	char vtysh_socket[256];     /* "" */
 	unsigned vtysh_timeout_s;   /* 10; 1..3600 */
 	bool peer_down_keep;        /* "peer-down: keep"; default flush */
-	unsigned interval_s;        /* 0 = not set; 1..86400 */
+	unsigned interval_s;        /* 0 = not set (no default: --once or --interval decide); 1..86400 */
 };
 
 /* Bits of fs_config.set, one per key (the YAML spelling in the comment). */
@@ -109,10 +109,10 @@ void fs_config_default(struct fs_config *c);
 
 /*
  * Parses YAML text (len bytes) into c, which must hold the defaults (or a
- * previous configuration to start from).  origin names the file in errors
- * ("injector.yaml:12:5: commit: window-ms: 70000 is out of range
- * 0..60000").  A key given twice is an error.  0, or -1 with err set and c
- * unchanged.
+ * previous configuration to start from; lists the text names replace the
+ * earlier ones).  origin names the file in errors ("injector.yaml:12:5:
+ * commit: window-ms: out of range 0..60000: \"70000\"").  A key given twice
+ * is an error.  0, or -1 with err set and c unchanged.
  */
 int fs_config_parse(const char *text, size_t len, const char *origin, struct fs_config *c,
     struct fs_err *err);

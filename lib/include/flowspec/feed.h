@@ -15,6 +15,8 @@
 #include "flowspec/exabgp.h"
 #include "flowspec/ruleset.h"
 
+#define FS_FEED_PEERS_MAX 64
+
 struct fs_feed_stats {
 	unsigned long lines, errors, announces, withdraws, flushed, eors, downs;
 };
@@ -28,6 +30,9 @@ struct fs_feed {
 	unsigned dirty;               /* FS_FEED_DIRTY4/6: changed since cleared */
 	unsigned long changes;        /* routes added, replaced or removed, ever */
 	unsigned peers_up;            /* neighbors whose last state was up */
+	/* every neighbor address seen, for protection (the first FS_FEED_PEERS_MAX) */
+	char peer_addrs[FS_FEED_PEERS_MAX][FS_PEER_ADDR_MAX];
+	unsigned npeer_addrs;
 };
 
 #define FS_FEED_DIRTY4 1u

@@ -190,8 +190,9 @@ struct fs_xlate_opts {
 	bool apply_untargeted;
 	/*
 	 * Protection (borrowed; none by default): a route that discards or
-	 * rate-limits and whose destination or source (an absent one is the
-	 * whole space) overlaps one of these is refused as protected-prefix.
+	 * rate-limits and whose destination or source prefix covers or falls
+	 * inside one of these is refused as protected-prefix.  A route with
+	 * no prefix component names no address and is not refused.
 	 */
 	const struct fs_xlate_prefix *protected;
 	unsigned nprotected;
