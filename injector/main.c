@@ -66,7 +66,7 @@ struct opts {
 	struct fs_xlate_prefix prot[FS_CONFIG_LIST_MAX + 64]; /* protected prefixes and peers */
 	unsigned nprot_cfg;          /* how many of prot come from the file */
 	bool protect_peers;
-	unsigned long max_routes;
+	unsigned long max_routes, max_routes_peer;
 };
 
 static void usage(FILE *f)
@@ -488,6 +488,7 @@ static void apply_config(struct opts *o)
 	o->xl.nprotected = o->nprot_cfg;
 	o->protect_peers = c->protect_peers;
 	o->max_routes = c->max_routes;
+	o->max_routes_peer = c->max_routes_per_neighbor;
 }
 
 /*
@@ -711,6 +712,7 @@ static int dry_run(struct opts *o)
 		goto out;
 	}
 	fs_ruleset_set_max(feed.rs, o->max_routes);
+	fs_ruleset_set_max_per_peer(feed.rs, o->max_routes_peer);
 	if (reader_pull(o, &feed, &rd) < 0)
 		goto out;
 	protect_feed_peers(o, &feed);
@@ -945,6 +947,7 @@ static int live(struct opts *o)
 		goto out;
 	}
 	fs_ruleset_set_max(feed.rs, o->max_routes);
+	fs_ruleset_set_max_per_peer(feed.rs, o->max_routes_peer);
 	fs_batch_init(&batch);
 	batch.window_ms = o->window_ms;
 	batch.hold_ms = o->hold_ms;
@@ -992,6 +995,7 @@ static int live(struct opts *o)
 			reload_config(o);
 		if (hup && batch.first_done) {
 			fs_ruleset_set_max(feed.rs, o->max_routes);
+			fs_ruleset_set_max_per_peer(feed.rs, o->max_routes_peer);
 			protect_feed_peers(o, &feed);
 			log_info("SIGHUP: re-rendering and re-committing everything");
 			if (commit_all(o, &feed, &io, true) == 0)
@@ -1365,6 +1369,7 @@ static int frr_live(struct opts *o)
 		return 1;
 	}
 	fs_ruleset_set_max(st.rs, o->max_routes);
+	fs_ruleset_set_max_per_peer(st.rs, o->max_routes_peer);
 	/* what an earlier run installed: an unchanged table then costs no commit */
 	for (f = 4; f <= 6; f += 2) {
 		char path[4096];
@@ -1416,6 +1421,7 @@ static int frr_live(struct opts *o)
 		if (hup && !term) {
 			reload_config(o);
 			fs_ruleset_set_max(st.rs, o->max_routes);
+			fs_ruleset_set_max_per_peer(st.rs, o->max_routes_peer);
 			log_info("SIGHUP: polling now and committing again");
 			next = now_ms() + (uint64_t)o->interval_s * 1000u;
 			frr_poll(o, &st, &io, true);

@@ -105,6 +105,55 @@ START_TEST(limit_and_growth)
 }
 END_TEST
 
+/* The per-neighbor cap: one peer's excess is refused, another peer and
+ * replacements are unaffected, a withdraw frees a place. */
+START_TEST(per_peer_limit)
+{
+	struct fs_ruleset *rs = fs_ruleset_new();
+	struct fs_err e;
+	unsigned i;
+
+	fs_ruleset_set_max_per_peer(rs, 3);
+	for (i = 0; i < 3; i++) {
+		struct fs_route *r = fs_route_new(FS_INET);
+		uint8_t a[4] = { 10, 0, 0, (uint8_t)i };
+
+		ck_assert_int_eq(fs_route_set_prefix(r, FS_C_DST, a, 32, 0, &e), 0);
+		ck_assert_int_eq(fs_ruleset_announce(rs, "p1", r, &e), 0);
+	}
+	{
+		struct fs_route *r = fs_route_new(FS_INET);
+		uint8_t a[4] = { 10, 0, 0, 9 };
+
+		ck_assert_int_eq(fs_route_set_prefix(r, FS_C_DST, a, 32, 0, &e), 0);
+		ck_assert_int_eq(fs_ruleset_announce(rs, "p1", r, &e), -1);
+		ck_assert_int_eq(e.code, FS_E_LIMIT);
+		ck_assert_ptr_nonnull(strstr(e.msg, "per-neighbor route limit of 3"));
+	}
+	/* a replacement of a route p1 has is not a new one */
+	{
+		struct fs_route *r = fs_route_new(FS_INET);
+		uint8_t a[4] = { 10, 0, 0, 1 };
+
+		ck_assert_int_eq(fs_route_set_prefix(r, FS_C_DST, a, 32, 0, &e), 0);
+		ck_assert_int_eq(fs_ruleset_announce(rs, "p1", r, &e), 1);
+	}
+	/* another peer has its own allowance */
+	ck_assert_int_eq(fs_ruleset_announce(rs, "p2", route(1, 32, 0), &e), 0);
+	ck_assert_uint_eq(fs_ruleset_count(rs), 4);
+	/* flushing p1 frees its places */
+	ck_assert_uint_eq(fs_ruleset_flush(rs, "p1"), 3);
+	for (i = 0; i < 3; i++) {
+		struct fs_route *r = fs_route_new(FS_INET);
+		uint8_t a[4] = { 10, 0, 1, (uint8_t)i };
+
+		ck_assert_int_eq(fs_route_set_prefix(r, FS_C_DST, a, 32, 0, &e), 0);
+		ck_assert_int_eq(fs_ruleset_announce(rs, "p1", r, &e), 0);
+	}
+	fs_ruleset_free(rs);
+}
+END_TEST
+
 /* Feeds a fixture file; returns the feed (caller frees). */
 static void feed_file(struct fs_feed *f, const char *name)
 {
@@ -195,6 +244,7 @@ int main(void)
 	tcase_add_test(tc, shared_nlri_lowest_peer);
 	tcase_add_test(tc, limit_and_growth);
 	tcase_add_test(tc, session_lifecycle);
+	tcase_add_test(tc, per_peer_limit);
 	tcase_add_test(tc, receiver_shutdown);
 	tcase_add_test(tc, bad_line_changes_nothing);
 	suite_add_tcase(s, tc);

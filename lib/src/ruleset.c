@@ -19,11 +19,44 @@ struct entry {
 	unsigned gen;        /* fs_ruleset_sync's mark */
 };
 
+struct peercount {
+	char peer[48];
+	size_t n;
+};
+
 struct fs_ruleset {
 	struct entry **b;
-	size_t nb, n, max;
+	size_t nb, n, max, max_peer;
 	unsigned gen;
+	struct peercount *pc;   /* routes stored per peer */
+	size_t npc;
 };
+
+/* The count of peer, created at 0 when absent; NULL on allocation failure. */
+static struct peercount *pc_get(struct fs_ruleset *rs, const char *peer)
+{
+	struct peercount *v;
+	size_t i;
+
+	for (i = 0; i < rs->npc; i++)
+		if (strcmp(rs->pc[i].peer, peer) == 0)
+			return &rs->pc[i];
+	v = realloc(rs->pc, (rs->npc + 1) * sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	rs->pc = v;
+	snprintf(v[rs->npc].peer, sizeof(v[rs->npc].peer), "%s", peer);
+	v[rs->npc].n = 0;
+	return &rs->pc[rs->npc++];
+}
+
+static void pc_drop(struct fs_ruleset *rs, const char *peer)
+{
+	struct peercount *p = pc_get(rs, peer);
+
+	if (p != NULL && p->n > 0)
+		p->n--;
+}
 
 static uint32_t hash_of(const char *peer, const uint8_t *key, size_t klen)
 {
@@ -72,12 +105,18 @@ void fs_ruleset_free(struct fs_ruleset *rs)
 		return;
 	fs_ruleset_flush(rs, NULL);
 	free(rs->b);
+	free(rs->pc);
 	free(rs);
 }
 
 void fs_ruleset_set_max(struct fs_ruleset *rs, size_t max)
 {
 	rs->max = max;
+}
+
+void fs_ruleset_set_max_per_peer(struct fs_ruleset *rs, size_t max)
+{
+	rs->max_peer = max;
 }
 
 size_t fs_ruleset_count(const struct fs_ruleset *rs)
@@ -124,6 +163,7 @@ int fs_ruleset_announce(struct fs_ruleset *rs, const char *peer, struct fs_route
 	uint8_t key[FS_KEY_MAX];
 	int klen = fs_route_key(route, key, sizeof(key));
 	struct entry **pe, *e;
+	struct peercount *pc;
 	uint32_t h;
 
 	if (klen < 0) {
@@ -141,6 +181,16 @@ int fs_ruleset_announce(struct fs_ruleset *rs, const char *peer, struct fs_route
 		fs_route_free(route);
 		return fs_err_set(err, FS_E_LIMIT, "route limit of %zu reached", rs->max);
 	}
+	pc = pc_get(rs, peer);
+	if (pc == NULL) {
+		fs_route_free(route);
+		return fs_err_set(err, FS_E_NOMEM, "out of memory storing a route");
+	}
+	if (rs->max_peer != 0 && pc->n >= rs->max_peer) {
+		fs_route_free(route);
+		return fs_err_set(err, FS_E_LIMIT, "per-neighbor route limit of %zu reached",
+		    rs->max_peer);
+	}
 	e = calloc(1, sizeof(*e));
 	if (e == NULL || (e->key = malloc((size_t)klen)) == NULL) {
 		free(e);
@@ -154,6 +204,7 @@ int fs_ruleset_announce(struct fs_ruleset *rs, const char *peer, struct fs_route
 	snprintf(e->peer, sizeof(e->peer), "%s", peer);
 	*pe = e;
 	rs->n++;
+	pc->n++;
 	if (rs->n > rs->nb)
 		grow(rs);
 	return 0;
@@ -172,6 +223,7 @@ int fs_ruleset_withdraw(struct fs_ruleset *rs, const char *peer, const struct fs
 		return 0;
 	e = *pe;
 	*pe = e->next;
+	pc_drop(rs, e->peer);
 	entry_free(e);
 	rs->n--;
 	return 1;
@@ -189,6 +241,7 @@ size_t fs_ruleset_flush(struct fs_ruleset *rs, const char *peer)
 
 			if (peer == NULL || strcmp(e->peer, peer) == 0) {
 				*pe = e->next;
+				pc_drop(rs, e->peer);
 				entry_free(e);
 				n++;
 			} else {
@@ -215,6 +268,12 @@ int fs_ruleset_sync(struct fs_ruleset *rs, const char *peer, enum fs_family fami
 		for (e = rs->b[i]; e != NULL; e = e->next)
 			if (e->route->family == family && strcmp(e->peer, peer) == 0)
 				have++;
+	}
+	if (rs->max_peer != 0 && n > rs->max_peer) {
+		for (i = 0; i < n; i++)
+			fs_route_free(routes[i]);
+		return fs_err_set(err, FS_E_LIMIT, "%zu routes would exceed the per-neighbor route "
+		    "limit of %zu", n, rs->max_peer);
 	}
 	if (rs->max != 0 && rs->n - have + n > rs->max) {
 		for (i = 0; i < n; i++)
@@ -266,6 +325,7 @@ int fs_ruleset_sync(struct fs_ruleset *rs, const char *peer, enum fs_family fami
 
 			if (e->gen != g && e->route->family == family && strcmp(e->peer, peer) == 0) {
 				*pe = e->next;
+				pc_drop(rs, e->peer);
 				entry_free(e);
 				rs->n--;
 				c->removed++;

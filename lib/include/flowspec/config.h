@@ -57,7 +57,7 @@ struct fs_config {
 
 	/* protection */
 	unsigned long max_routes;              /* total; default 100000; 1..1000000 */
-	unsigned long max_routes_per_neighbor; /* 0..1000000; default 0 = same as max_routes (not enforced yet) */
+	unsigned long max_routes_per_neighbor; /* 0..1000000; default 0 = no per-neighbor cap */
 	struct fs_cfg_prefix protected[FS_CONFIG_LIST_MAX];
 	unsigned nprotected;
 	bool protect_peers;         /* the BGP session's addresses are protected; default false (README) */

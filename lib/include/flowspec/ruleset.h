@@ -63,6 +63,13 @@ size_t fs_ruleset_count(const struct fs_ruleset *rs);
 void fs_ruleset_set_max(struct fs_ruleset *rs, size_t max);
 
 /*
+ * Caps the routes stored for any one peer (0: no per-peer cap, the
+ * default).  An announce of a new NLRI over it fails with FS_E_LIMIT;
+ * replacing a route the peer has is always allowed.
+ */
+void fs_ruleset_set_max_per_peer(struct fs_ruleset *rs, size_t max);
+
+/*
  * The routes of one family to apply, one per NLRI, in applied order.
  * *out is a caller-freed array of borrowed pointers, valid until the next
  * change to rs.  0, or -1 (err set) on allocation failure.
