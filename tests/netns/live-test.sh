@@ -117,5 +117,29 @@ many_want=$("$inj" -q --dry-run -4 <"$many" | filter_rules)
 check "the other writer's 200 rules all arrived" '[ "$(ip netns exec "$ns" iptables-legacy -S OTHER | grep -c -- "-A OTHER")" = 200 ]'
 check "and our $many_want rules too" 'wait_for "[ \$(rules) = $many_want ]" 50'
 exec 7>&-
+# 8. the configuration file and its reload: route-target scoping from -c;
+# SIGHUP with a broken file keeps the running configuration; SIGHUP with a
+# good one applies it (the expected counts come from dry runs with each file)
+printf 'import-route-targets: [ "65000:100" ]\n' >"$tmp/c1.yaml"
+printf 'import-route-targets: [ "65000:100" ]\napply-untargeted: true\n' >"$tmp/c2.yaml"
+want1=$("$inj" -q -c "$tmp/c1.yaml" --dry-run -4 <"$feed" | filter_rules)
+want2=$("$inj" -q -c "$tmp/c2.yaml" --dry-run -4 <"$feed" | filter_rules)
+check "the two files give different rule sets ($want1, $want2 rules)" '[ "$want1" -lt "$want2" ]'
+cp "$tmp/c1.yaml" "$tmp/cfg.yaml"
+start "$tmp/f8" -c "$tmp/cfg.yaml"
+cat "$feed" >&7
+check "-c: only this host's routes are installed ($want1 rules)" 'wait_for "[ \$(rules) = $want1 ]" 50'
+check "status lists the others as not-for-this-host" \
+	'ip netns exec "$ns" "$inj" -q status -4 --state-dir "$tmp" -c "$tmp/cfg.yaml" | grep -q "not-for-this-host"'
+printf 'import-route-targets: [ "65000:100" \n' >"$tmp/cfg.yaml"
+kill -HUP "${pids[-1]}"
+check "SIGHUP with a broken file: logged with file:line:column, the running configuration stays" \
+	'wait_for "grep -q \"SIGHUP: $tmp/cfg.yaml:2:1: .*the running configuration stays\" \"$tmp/log\"" 30'
+check "... and the rules are unchanged" '[ "$(rules)" = "$want1" ]'
+cp "$tmp/c2.yaml" "$tmp/cfg.yaml"
+kill -HUP "${pids[-1]}"
+check "SIGHUP with a good file applies it ($want2 rules)" 'wait_for "[ \$(rules) = $want2 ]" 50'
+exec 7>&-
+check "end of input removes the rules" 'wait_for "[ \$(rules) = 0 ]" 50'
 echo "live-test: $pass passed, $fail failed"
 [ "$fail" = 0 ]
