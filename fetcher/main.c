@@ -146,39 +146,6 @@ bad:
 	return 0;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0;
-
-	*len = 0;
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		size_t r;
-
-		if (*len == cap) {
-			char *nb;
-
-			if (cap >= (64u << 20) || (nb = realloc(buf, cap ? cap * 2 : 65536)) == NULL) {
-				free(buf);
-				fclose(f);
-				errno = EFBIG;
-				return NULL;
-			}
-			buf = nb;
-			cap = cap ? cap * 2 : 65536;
-		}
-		r = fread(buf + *len, 1, cap - *len, f);
-		*len += r;
-		if (r == 0)
-			break;
-	}
-	fclose(f);
-	return buf;
-}
-
 /* An open-addressing set of route keys: the first rule with a match wins. */
 struct keyset {
 	struct { uint64_t h; uint8_t *key; size_t len; } *slot;
@@ -234,10 +201,10 @@ static int one_family(const struct opts *o, int fam, FILE *out)
 
 	if (o->input != NULL) {
 		size_t len;
-		char *text = slurp(o->input, &len);
+		char *text;
 
-		if (text == NULL) {
-			log_errx("%s: %s", o->input, strerror(errno));
+		if (fs_read_file(o->input, 64u << 20, "64 MiB", &text, &len, &err) < 0) {
+			log_errx("%s", err.msg);
 			return -1;
 		}
 		rc = fx_parse_save(text, len, fam, o->chain, o->input, &ch, &err);

@@ -1441,46 +1441,6 @@ out:
 	return rc;
 }
 
-/* Reads a whole file (a saved detail json) into *buf.  0, or -1 (logged). */
-static int slurp(const char *path, char **buf, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	size_t cap = 65536;
-
-	*len = 0;
-	if (f == NULL || (*buf = malloc(cap)) == NULL) {
-		log_errx("%s: %s", path, f == NULL ? strerror(errno) : "out of memory");
-		if (f != NULL)
-			fclose(f);
-		return -1;
-	}
-	for (;;) {
-		size_t r = fread(*buf + *len, 1, cap - *len, f);
-
-		*len += r;
-		if (r == 0)
-			break;
-		if (*len == cap) {
-			char *nb;
-
-			if (cap > FS_FRR_OUTPUT_MAX || (nb = realloc(*buf, cap * 2)) == NULL) {
-				log_errx("%s: larger than %u bytes", path, FS_FRR_OUTPUT_MAX);
-				fclose(f);
-				return -1;
-			}
-			*buf = nb;
-			cap *= 2;
-		}
-	}
-	if (ferror(f)) {
-		log_errx("%s: read error", path);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	return 0;
-}
-
 /* --source frr --dry-run: one family from vtysh, or from -i FILE; print the document. */
 static int frr_dry_run(const struct opts *o)
 {
@@ -1503,8 +1463,8 @@ static int frr_dry_run(const struct opts *o)
 		char *buf = NULL;
 		size_t len;
 
-		if (slurp(o->input, &buf, &len) < 0) {
-			free(buf);
+		if (fs_read_file(o->input, FS_FRR_OUTPUT_MAX, "256 MiB", &buf, &len, &err) < 0) {
+			log_errx("%s", err.msg);
 			goto out;
 		}
 		if (fs_frr_parse_detail(buf, len, o->family, o->input, &snap, &err) < 0) {

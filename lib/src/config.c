@@ -34,7 +34,6 @@
 
 #define CONFIG_SIZE_MAX (1024 * 1024) /* bytes of YAML */
 #define CONFIG_DEPTH_MAX 8            /* collections inside collections */
-#define QUOTE_MAX 64                  /* bytes of a value shown in a message */
 
 _Static_assert(FS_CK__COUNT <= 64, "fs_config.set has one bit per key");
 _Static_assert(FS_SEQ_CLEAN == 0 && FS_SEQ_PAPER == 1 && FS_SEQ_NONE == 2,
@@ -269,32 +268,6 @@ struct ps {
 	struct fs_err *err;
 };
 
-/* Writes s[0..n) into dst as the inside of a double-quoted string, cut at QUOTE_MAX bytes. */
-static void quote_n(char *dst, size_t cap, const char *s, size_t n)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < n && i < QUOTE_MAX; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (o + 8 >= cap)
-			break;
-		if (ch == '"' || ch == '\\') {
-			dst[o++] = '\\';
-			dst[o++] = (char)ch;
-		} else if (ch < 0x20 || ch >= 0x7f) {
-			o += (size_t)snprintf(dst + o, cap - o, "\\x%02x", ch);
-		} else {
-			dst[o++] = (char)ch;
-		}
-	}
-	if (i < n && o + 4 < cap) {
-		memcpy(dst + o, "...", 3);
-		o += 3;
-	}
-	dst[o] = '\0';
-}
-
 /*
  * Sets err to "ORIGIN:LINE:COLUMN: PATH: WHAT" and, when val is a scalar,
  * ": \"VALUE\"".  Always returns -1.
@@ -305,7 +278,7 @@ static int fail(struct ps *p, enum fs_err_code code, yaml_mark_t m, const yaml_e
 static int fail(struct ps *p, enum fs_err_code code, yaml_mark_t m, const yaml_event_t *val,
     const char *fmt, ...)
 {
-	char what[256], q[QUOTE_MAX * 4 + 8];
+	char what[256], q[FS_ERR_QUOTE_MAX * 4 + 8];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -313,7 +286,7 @@ static int fail(struct ps *p, enum fs_err_code code, yaml_mark_t m, const yaml_e
 	va_end(ap);
 	q[0] = '\0';
 	if (val != NULL && val->type == YAML_SCALAR_EVENT)
-		quote_n(q, sizeof(q), (const char *)val->data.scalar.value, val->data.scalar.length);
+		fs_err_quote(q, sizeof(q), (const char *)val->data.scalar.value, val->data.scalar.length);
 	return fs_err_set(p->err, code, "%s:%zu:%zu: %s%s%s%s%s%s", p->origin, m.line + 1,
 	    m.column + 1, p->path, p->path[0] ? ": " : "", what,
 	    val != NULL && val->type == YAML_SCALAR_EVENT ? ": \"" : "", q,
@@ -888,34 +861,12 @@ int fs_config_parse(const char *text, size_t len, const char *origin, struct fs_
 
 int fs_config_load(const char *path, bool missing_ok, struct fs_config *c, struct fs_err *err)
 {
-	FILE *f = fopen(path, "r");
 	char *buf;
 	size_t n;
-	int rc, e;
+	int rc;
 
-	if (f == NULL) {
-		if (errno == ENOENT && missing_ok)
-			return 1;
-		return fs_err_set(err, FS_E_SYSTEM, "%s: %s", path, strerror(errno));
-	}
-	buf = malloc(CONFIG_SIZE_MAX + 1);
-	if (buf == NULL) {
-		fclose(f);
-		return fs_err_set(err, FS_E_NOMEM, "%s: out of memory", path);
-	}
-	errno = 0;
-	n = fread(buf, 1, CONFIG_SIZE_MAX + 1, f);
-	e = errno;
-	if (ferror(f)) {
-		fclose(f);
-		free(buf);
-		return fs_err_set(err, FS_E_SYSTEM, "%s: %s", path, strerror(e ? e : EIO));
-	}
-	fclose(f);
-	if (n > CONFIG_SIZE_MAX) {
-		free(buf);
-		return fs_err_set(err, FS_E_LIMIT, "%s: larger than the limit, 1 MiB", path);
-	}
+	if (fs_read_file(path, CONFIG_SIZE_MAX, "1 MiB", &buf, &n, err) < 0)
+		return errno == ENOENT && missing_ok ? 1 : -1;
 	rc = fs_config_parse(buf, n, path, c, err);
 	free(buf);
 	return rc;

@@ -27,7 +27,6 @@
 #include "flowspec/log.h"
 
 #define PATH_LEN    384 /* JSON path kept for error messages */
-#define QUOTE_MAX   64  /* bytes of a bad value shown in a message */
 #define NLRI_KEYS   16  /* distinct keys an NLRI object can have */
 #define ECOMM_MAX   8192 /* a BGP attribute holds at most 65535 / 8 */
 
@@ -45,34 +44,18 @@ struct ctx {
 /* ------------------------------------------------------------------ */
 /* Error messages                                                      */
 
-/* Writes s as a quoted, escaped string of at most QUOTE_MAX source bytes. */
+/* Writes s as a quoted, escaped string (fs_err_quote between double quotes). */
 static void quote(char *dst, size_t cap, const char *s, size_t len)
 {
-	size_t i, o = 0, n = len > QUOTE_MAX ? QUOTE_MAX : len;
-	unsigned char ch;
+	size_t o;
 
 	if (cap < 16) {
 		if (cap > 0)
 			dst[0] = '\0';
 		return;
 	}
-	dst[o++] = '"';
-	for (i = 0; i < n && o + 8 < cap; i++) {
-		ch = (unsigned char)s[i];
-		if (ch == '"' || ch == '\\') {
-			dst[o++] = '\\';
-			dst[o++] = (char)ch;
-		} else if (ch < 0x20 || ch >= 0x7f) {
-			o += (size_t)snprintf(dst + o, cap - o, "\\x%02x", ch);
-		} else {
-			dst[o++] = (char)ch;
-		}
-	}
-	if (i < len) {
-		dst[o++] = '.';
-		dst[o++] = '.';
-		dst[o++] = '.';
-	}
+	dst[0] = '"';
+	o = 1 + fs_err_quote(dst + 1, cap - 2, s, len);
 	dst[o++] = '"';
 	dst[o] = '\0';
 }
@@ -84,7 +67,7 @@ static void quote(char *dst, size_t cap, const char *s, size_t len)
 static int xerr(struct ctx *c, enum fs_err_code code, const char *what,
     const char *val, size_t vlen)
 {
-	char q[QUOTE_MAX * 4 + 16] = "";
+	char q[FS_ERR_QUOTE_MAX * 4 + 16] = "";
 	char w[FS_ERR_MSG_MAX];
 
 	/* what may point into err->msg (wrapped library errors). */
@@ -150,7 +133,7 @@ static size_t path_key(struct ctx *c, const char *key)
 {
 	size_t saved = c->plen, i;
 	bool plain = key[0] != '\0';
-	char q[QUOTE_MAX * 4 + 16];
+	char q[FS_ERR_QUOTE_MAX * 4 + 16];
 	int n;
 
 	for (i = 0; key[i] != '\0'; i++)

@@ -35,33 +35,9 @@
 
 /* ---- small helpers -------------------------------------------------------- */
 
-/* Copies s[0..n) into dst for an error message, escaping what is not printable. */
-static void quote_n(char *dst, size_t cap, const char *s, size_t n)
-{
-	size_t o = 0, i;
-
-	for (i = 0; i < n && s[i] != '\0' && o + 5 < cap; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '"' || ch == '\\') {
-			dst[o++] = '\\';
-			dst[o++] = (char)ch;
-		} else if (ch < 0x20 || ch == 0x7f) {
-			o += (size_t)snprintf(dst + o, cap - o, "\\x%02x", ch);
-		} else {
-			dst[o++] = (char)ch;
-		}
-	}
-	if (i < n && s[i] != '\0' && o + 4 <= cap) {
-		memcpy(dst + o, "...", 3);
-		o += 3;
-	}
-	dst[o] = '\0';
-}
-
 static void quote(char *dst, size_t cap, const char *s)
 {
-	quote_n(dst, cap, s, strlen(s));
+	fs_err_quote(dst, cap, s, strlen(s));
 }
 
 /* Where we are, for errors. */
@@ -871,7 +847,7 @@ int fs_frr_parse_detail(const char *buf, size_t len, enum fs_family family,
 
 			size_t at = off + json_tokener_get_parse_end(tok);
 
-			quote_n(q, sizeof(q), buf + at, at < len ? len - at : 0);
+			fs_err_quote(q, sizeof(q), buf + at, at < len ? len - at : 0);
 			fs_err_set(err, FS_E_SYNTAX, "%s: NLRI %zu: invalid JSON at byte %zu (%s) near "
 			    "\"%s\"", origin, p.nlri, off + json_tokener_get_parse_end(tok),
 			    json_tokener_error_desc(je), q);
@@ -957,7 +933,7 @@ int fs_frr_parse_summary(const char *buf, size_t len, const char *origin,
 	if (je != json_tokener_success || root == NULL || end != len) {
 		char q[64];
 
-		quote_n(q, sizeof(q), buf + (end < len ? end : len), end < len ? len - end : 0);
+		fs_err_quote(q, sizeof(q), buf + (end < len ? end : len), end < len ? len - end : 0);
 		json_object_put(root);
 		return fs_err_set(err, FS_E_SYNTAX, "%s: invalid JSON at byte %zu (%s) near \"%s\"",
 		    origin, end, je == json_tokener_success ? "trailing data" :

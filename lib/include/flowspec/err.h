@@ -39,6 +39,26 @@ int fs_err_prefix(struct fs_err *err, const char *fmt, ...)
 /* Resets err to FS_E_OK with an empty message; err may be NULL. */
 void fs_err_clear(struct fs_err *err);
 
+#define FS_ERR_QUOTE_MAX 64 /* bytes of a bad value shown in a message */
+
+/*
+ * Writes s[0..len) into dst for an error message, as the inside of a
+ * double-quoted string: '"' and '\\' escaped, control bytes and bytes
+ * >= 0x7f as \xNN, at most FS_ERR_QUOTE_MAX bytes of s, then "..." if
+ * cut.  dst is always terminated.  Returns the length written.
+ */
+size_t fs_err_quote(char *dst, size_t cap, const char *s, size_t len);
+
+/*
+ * Reads the whole file at path into *buf (caller frees; NUL-terminated,
+ * *len excludes the NUL).  0, or -1 with err set: "PATH: " and the
+ * system's reason (errno is kept from the failing call, so ENOENT can be
+ * told apart), or "PATH: larger than the limit, LIMIT_TEXT" when the file
+ * holds more than max bytes.
+ */
+int fs_read_file(const char *path, size_t max, const char *limit_text, char **buf,
+    size_t *len, struct fs_err *err);
+
 /* The name of an error code, e.g. "syntax"; never NULL. */
 const char *fs_err_code_name(enum fs_err_code code);
 
