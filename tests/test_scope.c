@@ -6,11 +6,11 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check_main.h"
-#include "flowspec/bird.h"
 #include "flowspec/ecomm.h"
 #include "flowspec/log.h"
 #include "flowspec/translate.h"

@@ -186,36 +186,3 @@ int fs_bird_write(FILE *f, int family, const struct fs_route *const *routes,
 		return fs_err_set(err, FS_E_SYSTEM, "write error");
 	return 0;
 }
-
-int fs_rt_parse(const char *s, uint64_t *out)
-{
-	const char *colon = strrchr(s, ':');
-	char a[64], *end;
-	unsigned long long asn, nn;
-	struct in_addr ip;
-
-	if (colon == NULL || colon == s || (size_t)(colon - s) >= sizeof(a) || colon[1] == '\0')
-		return -1;
-	memcpy(a, s, (size_t)(colon - s));
-	a[colon - s] = '\0';
-	nn = strtoull(colon + 1, &end, 10);
-	if (*end != '\0' || colon[1] == '-' || nn > 0xffffffffULL)
-		return -1;
-	if (strchr(a, '.') != NULL) {
-		if (inet_pton(AF_INET, a, &ip) != 1 || nn > 0xffff)
-			return -1;
-		*out = (0x0102ULL << 48) | ((uint64_t)ntohl(ip.s_addr) << 16) | nn;
-		return 0;
-	}
-	asn = strtoull(a, &end, 10);
-	if (*end != '\0' || a[0] == '-' || asn > 0xffffffffULL)
-		return -1;
-	if (asn <= 0xffff) {
-		*out = (0x0002ULL << 48) | (asn << 32) | nn;
-		return 0;
-	}
-	if (nn > 0xffff)
-		return -1;
-	*out = (0x0202ULL << 48) | (asn << 16) | nn;
-	return 0;
-}

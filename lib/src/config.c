@@ -27,7 +27,6 @@
 
 #include <yaml.h>
 
-#include "flowspec/bird.h"
 #include "flowspec/config.h"
 #include "flowspec/ecomm.h"
 #include "flowspec/log.h"
@@ -706,8 +705,7 @@ static int parse_list(struct ps *p, const struct key *k)
 		if (memchr(s, '\0', ev->data.scalar.length) != NULL)
 			return fail(p, FS_E_VALUE, ev->start_mark, ev, "contains a NUL character");
 		if (k->kind == K_RTS) {
-			/* fs_rt_parse lets strtoull skip blanks and signs; this does not */
-			if (strspn(s, "0123456789.:") != strlen(s) || fs_rt_parse(s, &p->c->import_rts[n]) < 0)
+			if (fs_rt_parse(s, &p->c->import_rts[n]) < 0)
 				return fail(p, FS_E_VALUE, ev->start_mark, ev,
 				    "not a route target (ASN:N or IPv4:N)");
 		} else if (parse_prefix(s, &p->c->protected[n], why, sizeof(why)) < 0) {

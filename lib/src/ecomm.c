@@ -9,6 +9,7 @@
  * disagree are not an input error: the route is kept with a conflict
  * reason so that the translator can refuse it by name.
  */
+#include <arpa/inet.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -380,4 +381,59 @@ bool fs_rt_equal(uint64_t a, uint64_t b)
 	if (!rt_parts(a, &ia, &aa, &na) || !rt_parts(b, &ib, &ab, &nb))
 		return a == b;
 	return ia == ib && aa == ab && na == nb;
+}
+
+/* Decimal digits s[0..n) into *v, at most max.  0 or -1. */
+static int digits(const char *s, size_t n, uint64_t max, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (n == 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		x = x * 10 + (uint64_t)(s[i] - '0');
+		if (x > max)
+			return -1;
+	}
+	*v = x;
+	return 0;
+}
+
+int fs_ecomm_admin_parse(const char *s, uint16_t as2_type, uint16_t ip4_type, uint16_t as4_type,
+    uint64_t *out)
+{
+	const char *colon = strrchr(s, ':');
+	char a[32];
+	uint64_t asn, nn;
+	struct in_addr ip;
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(a) ||
+	    digits(colon + 1, strlen(colon + 1), 0xffffffffu, &nn) < 0)
+		return -1;
+	memcpy(a, s, (size_t)(colon - s));
+	a[colon - s] = '\0';
+	if (strchr(a, '.') != NULL) {
+		if (inet_pton(AF_INET, a, &ip) != 1 || nn > 0xffff)
+			return -1;
+		*out = ((uint64_t)ip4_type << 48) | ((uint64_t)ntohl(ip.s_addr) << 16) | nn;
+		return 0;
+	}
+	if (digits(a, strlen(a), 0xffffffffu, &asn) < 0)
+		return -1;
+	if (asn <= 0xffff) {
+		*out = ((uint64_t)as2_type << 48) | (asn << 32) | nn;
+		return 0;
+	}
+	if (nn > 0xffff)
+		return -1;
+	*out = ((uint64_t)as4_type << 48) | (asn << 16) | nn;
+	return 0;
+}
+
+int fs_rt_parse(const char *s, uint64_t *out)
+{
+	return fs_ecomm_admin_parse(s, EC_RT_AS2, EC_RT_IP4, EC_RT_AS4, out);
 }

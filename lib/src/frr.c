@@ -405,41 +405,6 @@ static bool token_start(const char *w, size_t n)
 	return colons == 1;
 }
 
-/* "A:B" with A an AS number or an IPv4 address: the 8 raw bytes of type hi. */
-static int admin_value(const char *s, uint16_t as2_type, uint16_t ip_type, uint16_t as4_type,
-    uint64_t *out)
-{
-	const char *colon = strrchr(s, ':'), *q;
-	char a[32];
-	uint64_t asn, nn;
-	struct in_addr ip;
-
-	if (colon == NULL || (size_t)(colon - s) >= sizeof(a))
-		return -1;
-	memcpy(a, s, (size_t)(colon - s));
-	a[colon - s] = '\0';
-	q = colon + 1;
-	if (read_uint(&q, 0xffffffffu, &nn) < 0 || *q != '\0')
-		return -1;
-	if (strchr(a, '.') != NULL) {
-		if (inet_pton(AF_INET, a, &ip) != 1 || nn > 0xffff)
-			return -1;
-		*out = ((uint64_t)ip_type << 48) | ((uint64_t)ntohl(ip.s_addr) << 16) | nn;
-		return 0;
-	}
-	q = a;
-	if (read_uint(&q, 0xffffffffu, &asn) < 0 || *q != '\0')
-		return -1;
-	if (asn <= 0xffff) {
-		*out = ((uint64_t)as2_type << 48) | (asn << 32) | nn;
-		return 0;
-	}
-	if (nn > 0xffff)
-		return -1;
-	*out = ((uint64_t)as4_type << 48) | (asn << 16) | nn;
-	return 0;
-}
-
 static void apply_rate(struct px *p, struct fs_route *r, const char *tok, const char *num)
 {
 	char *end;
@@ -503,7 +468,7 @@ static int apply_token(struct px *p, struct fs_route *r, const char *tok, bool v
 			    "may be truncated", tok);
 			return 0;
 		}
-		if (admin_value(rt + 3, 0x8008, 0x8108, 0x8208, &v) < 0)
+		if (fs_ecomm_admin_parse(rt + 3, 0x8008, 0x8108, 0x8208, &v) < 0)
 			return perr(p, tok, "expected a redirect target ASN:NN or IPv4:NN");
 		apply_raw(r, v, tok);
 	} else if (strncmp(tok, "FS:redirect IP ", 15) == 0) {
@@ -543,7 +508,7 @@ static int apply_token(struct px *p, struct fs_route *r, const char *tok, bool v
 	} else {
 		/* bare ASN:NN / IPv4:NN: a route target, or a route origin, which
 		 * FRR prints the same way (README "FRR as a source") */
-		if (admin_value(tok, 0x0002, 0x0102, 0x0202, &v) < 0)
+		if (fs_rt_parse(tok, &v) < 0)
 			return perr(p, tok, "unrecognised extended community");
 		apply_raw(r, v, tok);
 	}

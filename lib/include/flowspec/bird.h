@@ -35,7 +35,4 @@ int fs_bird_write(FILE *f, int family, const struct fs_route *const *routes,
     const uint32_t *seq, const char *const *comment, size_t n,
     const struct fs_bird_opts *o, struct fs_err *err);
 
-/* Parses "ASN:N" or "IPv4:N" into a raw route-target community.  0 or -1. */
-int fs_rt_parse(const char *s, uint64_t *out);
-
 #endif

@@ -52,6 +52,18 @@ int fs_ecomm_apply(struct fs_route *r, uint64_t value,
  */
 bool fs_rt_equal(uint64_t a, uint64_t b);
 
+/*
+ * Parses "ASN:N" or "IPv4:N" (decimal digits only) into a raw 8-byte
+ * community of the given type: as2_type when ASN fits in 16 bits (N in 32),
+ * as4_type otherwise (N in 16), ip4_type for an IPv4 address (N in 16).
+ * 0, or -1 when s is not of that form or a number is out of range.
+ */
+int fs_ecomm_admin_parse(const char *s, uint16_t as2_type, uint16_t ip4_type, uint16_t as4_type,
+    uint64_t *out);
+
+/* Parses a route target "ASN:N" or "IPv4:N" (fs_ecomm_admin_parse, RT types).  0 or -1. */
+int fs_rt_parse(const char *s, uint64_t *out);
+
 /* Writes "65000:100", "198.18.0.1:100" or "4200000001:7" for an RT or redirect community. */
 int fs_rt_format(uint64_t value, char *buf, size_t cap);
 
