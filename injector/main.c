@@ -691,15 +691,52 @@ static void report(const struct fs_plan *plan)
 	}
 }
 
+/*
+ * The dry run's output for one family of rs: each refusal logged, the
+ * iptables-restore document on stdout, then a summary line ("summary:
+ * INPUT; IPv4: ...") and the counts by reason.  0, or -1 (logged).
+ */
+static int print_document(const struct opts *o, const struct fs_ruleset *rs, const char *input)
+{
+	const struct fs_route **sorted = NULL;
+	struct fs_plan plan;
+	struct fs_err err;
+	size_t n = 0, refused = 0, i;
+	int rc = -1;
+
+	if (fs_ruleset_sorted(rs, o->family, o->order, &sorted, &n, &err) < 0 ||
+	    fs_plan_build(&plan, o->family, sorted, n, &o->xl, &err) < 0) {
+		log_errx("%s", err.msg);
+		free(sorted);
+		return -1;
+	}
+	report(&plan);
+	for (i = 0; i < plan.nroutes; i++)
+		if (plan.routes[i].refusal != FS_R_OK)
+			refused++;
+	if (fs_plan_write_restore(&plan, stdout) < 0 || fflush(stdout) != 0) {
+		log_errx("writing the document failed");
+		goto out;
+	}
+	log_info("summary: %s; IPv%d: %zu routes, %zu installed, %zu refused, %zu filter rules, "
+	    "%zu mangle rules", input, o->family, n, n - refused, refused,
+	    fs_ptable_rules(&plan.filter), fs_ptable_rules(&plan.mangle));
+	for (i = 1; i < FS_R__COUNT; i++)
+		if (plan.refused[i] > 0)
+			log_info("refused %s: %u", fs_refusal_name((enum fs_refusal)i), plan.refused[i]);
+	rc = 0;
+out:
+	fs_plan_free(&plan);
+	free(sorted);
+	return rc;
+}
+
 /* --dry-run: read to end of input, print one document. */
 static int dry_run(struct opts *o)
 {
 	struct fs_feed feed;
-	struct fs_plan plan;
-	const struct fs_route **sorted = NULL;
-	size_t nsorted = 0, refused = 0, i;
-	struct fs_err err;
 	struct reader rd = { .fd = -1 };
+	char input[160];
 	int fd = STDIN_FILENO, rc = 1;
 
 	if (o->input != NULL && (fd = open(o->input, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -716,31 +753,12 @@ static int dry_run(struct opts *o)
 	if (reader_pull(o, &feed, &rd) < 0)
 		goto out;
 	protect_feed_peers(o, &feed);
-	if (fs_ruleset_sorted(feed.rs, o->family, o->order, &sorted, &nsorted, &err) < 0 ||
-	    fs_plan_build(&plan, o->family, sorted, nsorted, &o->xl, &err) < 0) {
-		log_errx("%s", err.msg);
+	snprintf(input, sizeof(input), "%lu lines, %lu input errors, %lu announces, %lu withdraws",
+	    feed.st.lines, feed.st.errors, feed.st.announces, feed.st.withdraws);
+	if (print_document(o, feed.rs, input) < 0)
 		goto out;
-	}
-	report(&plan);
-	for (i = 0; i < plan.nroutes; i++)
-		if (plan.routes[i].refusal != FS_R_OK)
-			refused++;
-	if (fs_plan_write_restore(&plan, stdout) < 0 || fflush(stdout) != 0) {
-		log_errx("writing the document failed");
-		fs_plan_free(&plan);
-		goto out;
-	}
-	log_info("summary: %lu lines, %lu input errors, %lu announces, %lu withdraws; "
-	    "IPv%d: %zu routes, %zu installed, %zu refused, %zu filter rules, %zu mangle rules",
-	    feed.st.lines, feed.st.errors, feed.st.announces, feed.st.withdraws, o->family, nsorted,
-	    nsorted - refused, refused, fs_ptable_rules(&plan.filter), fs_ptable_rules(&plan.mangle));
-	for (i = 1; i < FS_R__COUNT; i++)
-		if (plan.refused[i] > 0)
-			log_info("refused %s: %u", fs_refusal_name((enum fs_refusal)i), plan.refused[i]);
-	fs_plan_free(&plan);
 	rc = 0;
 out:
-	free(sorted);
 	free(rd.buf);
 	fs_feed_free(&feed);
 	if (fd != STDIN_FILENO)
@@ -1448,11 +1466,9 @@ static int frr_dry_run(const struct opts *o)
 	struct fs_frr_summary sum = { 0 };
 	struct fs_sync_counts c;
 	struct fs_ruleset *rs = fs_ruleset_new();
-	const struct fs_route **sorted = NULL;
-	struct fs_plan plan;
 	struct fs_err err;
 	uint64_t vt = 0, pt = 0;
-	size_t n = 0, refused = 0, i;
+	char input[96];
 	int rc = 1;
 
 	if (rs == NULL) {
@@ -1484,30 +1500,11 @@ static int frr_dry_run(const struct opts *o)
 		goto out;
 	}
 	free(snap.routes);
-	if (fs_ruleset_sorted(rs, o->family, o->order, &sorted, &n, &err) < 0 ||
-	    fs_plan_build(&plan, o->family, sorted, n, &o->xl, &err) < 0) {
-		log_errx("%s", err.msg);
+	snprintf(input, sizeof(input), "%zu NLRIs, %zu paths", snap.st.nlri, snap.st.paths);
+	if (print_document(o, rs, input) < 0)
 		goto out;
-	}
-	report(&plan);
-	for (i = 0; i < plan.nroutes; i++)
-		if (plan.routes[i].refusal != FS_R_OK)
-			refused++;
-	if (fs_plan_write_restore(&plan, stdout) < 0 || fflush(stdout) != 0) {
-		log_errx("writing the document failed");
-		fs_plan_free(&plan);
-		goto out;
-	}
-	log_info("summary: %zu NLRIs, %zu paths; IPv%d: %zu routes, %zu installed, %zu refused, "
-	    "%zu filter rules, %zu mangle rules", snap.st.nlri, snap.st.paths, o->family, n,
-	    n - refused, refused, fs_ptable_rules(&plan.filter), fs_ptable_rules(&plan.mangle));
-	for (i = 1; i < FS_R__COUNT; i++)
-		if (plan.refused[i] > 0)
-			log_info("refused %s: %u", fs_refusal_name((enum fs_refusal)i), plan.refused[i]);
-	fs_plan_free(&plan);
 	rc = 0;
 out:
-	free(sorted);
 	fs_ruleset_free(rs);
 	return rc;
 }
