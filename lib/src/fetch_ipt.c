@@ -116,6 +116,31 @@ static struct fx_ports *mport_set(struct fx_rule *r, uint8_t flags)
 	}
 }
 
+/*
+ * A multiport match (revision 1 has ranges in pflags and an invert flag;
+ * revision 0 has neither: pflags NULL) into the port set its flags name.
+ */
+static void multiport(struct fx_rule *r, uint8_t flags, unsigned count, const uint16_t *ports,
+    const uint8_t *pflags, bool inv)
+{
+	struct fx_ports *p = mport_set(r, flags);
+	unsigned i;
+
+	if (p == NULL) {
+		unsupported(r, false, "-m", "multiport");
+		return;
+	}
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < count && i < XT_MULTI_PORTS && p->n < FX_PORTS_MAX; i++) {
+		p->r[p->n].lo = p->r[p->n].hi = ports[i];
+		if (pflags != NULL && pflags[i] && i + 1 < count && i + 1 < XT_MULTI_PORTS)
+			p->r[p->n].hi = ports[++i];
+		p->n++;
+	}
+	p->has = true;
+	p->inv = inv;
+}
+
 /* Decodes one match (name, revision, data of dlen bytes) into r. */
 static void decode_match(struct fx_rule *r, const char *name, uint8_t rev, const void *data,
     size_t dlen)
@@ -150,38 +175,13 @@ static void decode_match(struct fx_rule *r, const char *name, uint8_t rev, const
 	} else if (strcmp(name, "multiport") == 0 && rev == 1 &&
 	    dlen >= sizeof(struct xt_multiport_v1)) {
 		const struct xt_multiport_v1 *m = data;
-		struct fx_ports *p = mport_set(r, m->flags);
-		unsigned i;
 
-		if (p == NULL) {
-			unsupported(r, false, "-m", name);
-			return;
-		}
-		memset(p, 0, sizeof(*p));
-		for (i = 0; i < m->count && i < XT_MULTI_PORTS && p->n < FX_PORTS_MAX; i++) {
-			p->r[p->n].lo = p->r[p->n].hi = m->ports[i];
-			if (m->pflags[i] && i + 1 < m->count && i + 1 < XT_MULTI_PORTS)
-				p->r[p->n].hi = m->ports[++i];
-			p->n++;
-		}
-		p->has = true;
-		p->inv = m->invert;
+		multiport(r, m->flags, m->count, m->ports, m->pflags, m->invert);
 	} else if (strcmp(name, "multiport") == 0 && rev == 0 &&
 	    dlen >= sizeof(struct xt_multiport)) {
 		const struct xt_multiport *m = data;
-		struct fx_ports *p = mport_set(r, m->flags);
-		unsigned i;
 
-		if (p == NULL) {
-			unsupported(r, false, "-m", name);
-			return;
-		}
-		memset(p, 0, sizeof(*p));
-		for (i = 0; i < m->count && i < XT_MULTI_PORTS && p->n < FX_PORTS_MAX; i++) {
-			p->r[p->n].lo = p->r[p->n].hi = m->ports[i];
-			p->n++;
-		}
-		p->has = true;
+		multiport(r, m->flags, m->count, m->ports, NULL, false);
 	} else if (strcmp(name, "icmp") == 0 && r->family == 4 && dlen >= sizeof(struct ipt_icmp)) {
 		const struct ipt_icmp *ic = data;
 
