@@ -33,6 +33,8 @@
 #include "flowspec/ipt.h"
 #include "flowspec/log.h"
 #include "flowspec/proc.h"
+#include "flowspec/redirect.h"
+#include "flowspec/rtnl.h"
 #include "flowspec/ruleset.h"
 #include "flowspec/status.h"
 #include "flowspec/text.h"
@@ -67,7 +69,10 @@ struct opts {
 	unsigned nprot_cfg;          /* how many of prot come from the file */
 	bool protect_peers;
 	unsigned long max_routes, max_routes_peer;
+	struct fs_redirect *rd;      /* redirect marks, tables and next-hop slots (mutable) */
 };
+
+static struct fs_redirect redirect_state;
 
 static void usage(FILE *f)
 {
@@ -113,6 +118,7 @@ static void usage(FILE *f)
 	    "      --chain NAME         the FlowSpec chain (default FLOWSPEC)\n"
 	    "      --hook NAME          the chain that jumps to it (default FORWARD)\n"
 	    "      --in-interface IF    jump only for packets that came in on IF (default all)\n"
+	    "      --out-interface IF   filter's jump only for packets going out on IF (default all)\n"
 	    "      --nflog-group N      NFLOG group for the sample action (default 0)\n"
 	    "  -v, --verbose            more log output (repeatable)\n"
 	    "  -q, --quiet              only errors\n"
@@ -136,7 +142,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_ORDER = 256, O_SEQ, O_SEQTYPE, O_ACCEPT, O_CHAIN, O_HOOK, O_NFLOG, O_WINDOW,
-		O_PENDING, O_KEEP, O_LOCKWAIT, O_HOLD, O_STATEDIR, O_JSON, O_DELAY, O_IIF,
+		O_PENDING, O_KEEP, O_LOCKWAIT, O_HOLD, O_STATEDIR, O_JSON, O_DELAY, O_IIF, O_OIF,
 		O_SOURCE, O_ONCE, O_INTERVAL, O_VTYSH, O_VTYSOCK, O_VTYTIMEOUT, O_PEERDOWN,
 		O_CHECKCFG };
 	/* option -> the configuration key it overrides */
@@ -145,7 +151,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ O_ACCEPT, FS_CK_ACCEPT }, { O_CHAIN, FS_CK_CHAIN }, { O_HOOK, FS_CK_HOOK },
 		{ O_NFLOG, FS_CK_NFLOG_GROUP }, { O_WINDOW, FS_CK_WINDOW },
 		{ O_PENDING, FS_CK_MAX_PENDING }, { O_STATEDIR, FS_CK_STATE_DIR },
-		{ O_IIF, FS_CK_IN_INTERFACE }, { O_DELAY, FS_CK_MAX_DELAY }, { O_HOLD, FS_CK_HOLD },
+		{ O_IIF, FS_CK_IN_INTERFACE }, { O_OIF, FS_CK_OUT_INTERFACE }, { O_DELAY, FS_CK_MAX_DELAY }, { O_HOLD, FS_CK_HOLD },
 		{ O_LOCKWAIT, FS_CK_LOCK_WAIT }, { O_SOURCE, FS_CK_SOURCE },
 		{ O_INTERVAL, FS_CK_INTERVAL }, { O_VTYSH, FS_CK_VTYSH },
 		{ O_VTYSOCK, FS_CK_VTYSH_SOCKET }, { O_VTYTIMEOUT, FS_CK_VTYSH_TIMEOUT },
@@ -170,6 +176,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "hold", required_argument, NULL, O_HOLD },
 		{ "max-delay", required_argument, NULL, O_DELAY },
 		{ "in-interface", required_argument, NULL, O_IIF },
+		{ "out-interface", required_argument, NULL, O_OIF },
 		{ "state-dir", required_argument, NULL, O_STATEDIR },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "source", required_argument, NULL, O_SOURCE },
@@ -298,6 +305,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				goto bad;
 			snprintf(o->xl.in_iface, sizeof(o->xl.in_iface), "%s", optarg);
 			break;
+		case O_OIF:
+			if (optarg[0] == '\0' || strlen(optarg) > 15 || strpbrk(optarg, "/ :\t") != NULL ||
+			    strcmp(optarg, ".") == 0 || strcmp(optarg, "..") == 0)
+				goto bad;
+			snprintf(o->xl.out_iface, sizeof(o->xl.out_iface), "%s", optarg);
+			break;
 		case O_DELAY:
 			if (parse_uint(optarg, 600000, &v) < 0)
 				goto bad;
@@ -422,6 +435,37 @@ static enum fs_log_level level_of(int v)
  * Takes every key the command line did not set from the configuration
  * (its value, or its default), and points the translator at its lists.
  */
+/*
+ * The redirect part of the configuration.  A reload that leaves it as it
+ * was keeps the next hops in their slots; a changed one starts afresh (the
+ * next commit's prune removes what the old one installed).
+ */
+static void apply_redirect(struct opts *o)
+{
+	const struct fs_config *c = &o->cfg;
+	struct fs_redirect *n = malloc(sizeof(*n));
+	struct fs_err err;
+	bool same;
+
+	o->rd = &redirect_state;
+	if (n == NULL)
+		return;
+	if (fs_redirect_init(n, c->redirect_mark_mask, c->redirect_rule_priority, c->redirect_rts,
+	    c->redirect_tables, c->nredirects, c->redirect_ip_table_base, c->redirect_ip_tables,
+	    &err) < 0) {
+		/* config.c checked the same: this cannot happen with a parsed file */
+		log_errx("redirect: %s; redirects are refused", err.msg);
+		fs_redirect_init(n, 0x0000ff00u, 1000, NULL, NULL, 0, 2000, 0, &err);
+	}
+	same = n->mask == o->rd->mask && n->priority == o->rd->priority && n->nmap == o->rd->nmap &&
+	    n->nslots == o->rd->nslots && n->ip_table_base == o->rd->ip_table_base &&
+	    memcmp(n->map, o->rd->map, sizeof(n->map)) == 0 &&
+	    memcmp(n->map_table, o->rd->map_table, sizeof(n->map_table)) == 0;
+	if (!same)
+		*o->rd = *n;
+	free(n);
+}
+
 static void apply_config(struct opts *o)
 {
 	const struct fs_config *c = &o->cfg;
@@ -437,6 +481,8 @@ static void apply_config(struct opts *o)
 	snprintf(o->xl.mangle_hook, sizeof(o->xl.mangle_hook), "%s", c->mangle_hook);
 	if (FROM_FILE(FS_CK_IN_INTERFACE))
 		snprintf(o->xl.in_iface, sizeof(o->xl.in_iface), "%s", c->in_interface);
+	if (FROM_FILE(FS_CK_OUT_INTERFACE))
+		snprintf(o->xl.out_iface, sizeof(o->xl.out_iface), "%s", c->out_interface);
 	if (FROM_FILE(FS_CK_ORDER))
 		o->order = c->order == 1 ? FS_ORDER_SEQUENCE : FS_ORDER_RFC;
 	if (FROM_FILE(FS_CK_SEQ_COMMUNITY))
@@ -489,6 +535,7 @@ static void apply_config(struct opts *o)
 	o->protect_peers = c->protect_peers;
 	o->max_routes = c->max_routes;
 	o->max_routes_peer = c->max_routes_per_neighbor;
+	apply_redirect(o);
 }
 
 /*
@@ -671,6 +718,9 @@ static int reader_pull(const struct opts *o, struct fs_feed *feed, struct reader
 	}
 }
 
+static int build_plan(const struct opts *o, enum fs_family fam, const struct fs_route **sorted,
+    size_t n, bool kernel, struct fs_plan *plan, struct fs_err *err);
+
 static void report(const struct fs_plan *plan)
 {
 	char txt[FS_TEXT_MAX], act[512];
@@ -705,7 +755,7 @@ static int print_document(const struct opts *o, const struct fs_ruleset *rs, con
 	int rc = -1;
 
 	if (fs_ruleset_sorted(rs, o->family, o->order, &sorted, &n, &err) < 0 ||
-	    fs_plan_build(&plan, o->family, sorted, n, &o->xl, &err) < 0) {
+	    build_plan(o, o->family, sorted, n, false, &plan, &err) < 0) {
 		log_errx("%s", err.msg);
 		free(sorted);
 		return -1;
@@ -790,6 +840,89 @@ static uint64_t now_ms(void)
 }
 
 /*
+ * Builds the plan of one family.  With redirects configured, the next hops
+ * get their slots first and, when kernel is set, the ip rules and routes
+ * they need are added (make before break: nothing marks packets for them
+ * yet); a next hop whose route the kernel refuses makes its routes refused.
+ * 0, or -1 with err set.
+ */
+static int build_plan(const struct opts *o, enum fs_family fam, const struct fs_route **sorted,
+    size_t n, bool kernel, struct fs_plan *plan, struct fs_err *err)
+{
+	struct fs_xlate_opts xl = o->xl;
+	struct fs_redirect *rd = o->rd;
+
+	if (fs_redirect_active(rd)) {
+		fs_redirect_plan(rd, (int)fam, sorted, n);
+		if (kernel) {
+			int before[FS_REDIRECT_SLOTS_MAX];
+			size_t i;
+
+			for (i = 0; i < rd->nroutes; i++)
+				before[i] = rd->slot[rd->route_slot[i]].error;
+			if (fs_rtnl_add((int)fam, rd->rules, rd->nrules, rd->routes, rd->nroutes, err) < 0)
+				return -1;
+			fs_redirect_added(rd);
+			for (i = 0; i < rd->nroutes; i++) {
+				char gw[INET6_ADDRSTRLEN];
+
+				if (rd->routes[i].error == before[i])
+					continue;
+				inet_ntop(fam == FS_INET ? AF_INET : AF_INET6, rd->routes[i].gw, gw,
+				    sizeof(gw));
+				if (rd->routes[i].error != 0)
+					log_warnx("IPv%d redirect-ip: the kernel refuses \"default via %s table "
+					    "%u\": %s; routes redirecting to %s are refused", fam, gw,
+					    rd->routes[i].table, strerror(rd->routes[i].error), gw);
+				else
+					log_info("IPv%d redirect-ip: \"default via %s table %u\" is in place",
+					    fam, gw, rd->routes[i].table);
+			}
+		}
+		fs_redirect_xlate(rd, &xl);
+	}
+	return fs_plan_build(plan, fam, sorted, n, &xl, err);
+}
+
+/*
+ * After a successful commit of fam: our ip rules and routes become exactly
+ * the ones its plan uses, and unused next-hop slots are freed.
+ */
+static void redirect_settle(const struct opts *o, enum fs_family fam)
+{
+	static bool swept[2];
+	struct fs_redirect *rd = o->rd;
+	struct fs_err err;
+
+	if (!fs_redirect_active(rd)) {
+		/* none configured: once, sweep what an earlier run may have left */
+		if (!swept[fam == FS_INET ? 0 : 1] && fs_rtnl_prune((int)fam, NULL, 0, NULL, 0, &err) < 0)
+			log_warnx("IPv%d redirect: %s", fam, err.msg);
+		swept[fam == FS_INET ? 0 : 1] = true;
+		return;
+	}
+	if (fs_rtnl_prune((int)fam, rd->rules, rd->nrules, rd->routes, rd->nroutes, &err) < 0)
+		log_warnx("IPv%d redirect: %s", fam, err.msg);
+	fs_redirect_release(rd, (int)fam);
+}
+
+/* Removes every ip rule and route of ours in the families handled.  0 or 1 (logged). */
+static int redirect_remove_all(const struct opts *o)
+{
+	struct fs_err err;
+	int f, bad = 0;
+
+	for (f = 4; f <= 6; f += 2)
+		if (!o->family_set || o->family == (enum fs_family)f) {
+			if (fs_rtnl_prune(f, NULL, 0, NULL, 0, &err) < 0) {
+				log_errx("removing the IPv%d redirect rules and routes: %s", f, err.msg);
+				bad = 1;
+			}
+		}
+	return bad;
+}
+
+/*
  * Writes a built plan into the kernel and its state file, and logs the
  * outcome; ctx says what the commit covers.  0, or -1 (logged; the kernel
  * keeps its previous rules).
@@ -834,7 +967,7 @@ static int commit_family(const struct opts *o, struct fs_feed *feed, enum fs_fam
 	int rc = -1;
 
 	if (fs_ruleset_sorted(feed->rs, fam, o->order, &sorted, &n, &err) < 0 ||
-	    fs_plan_build(&plan, fam, sorted, n, &o->xl, &err) < 0) {
+	    build_plan(o, fam, sorted, n, true, &plan, &err) < 0) {
 		log_errx("IPv%d: %s", fam, err.msg);
 		free(sorted);
 		return -1;
@@ -853,6 +986,8 @@ static int commit_family(const struct opts *o, struct fs_feed *feed, enum fs_fam
 
 		snprintf(ctx, sizeof(ctx), "through input line %lu", feed->st.lines);
 		rc = commit_plan(o, &plan, io, t0, ctx);
+		if (rc == 0)
+			redirect_settle(o, fam);
 	}
 	fs_plan_free(&plan);
 	free(sorted);
@@ -940,7 +1075,7 @@ static int remove_all(const struct opts *o, const struct fs_ipt_opts *io)
 				unlink(path);
 			}
 		}
-	return bad;
+	return bad | redirect_remove_all(o);
 }
 
 static int live(struct opts *o)
@@ -1318,7 +1453,7 @@ static int frr_poll_family(struct opts *o, struct frr_state *st, enum fs_family 
 		    "committing again", fam, krules, st->rules[fi]);
 	}
 	if (fs_ruleset_sorted(st->rs, fam, o->order, &sorted, &n, &err) < 0 ||
-	    fs_plan_build(&plan, fam, sorted, n, &o->xl, &err) < 0) {
+	    build_plan(o, fam, sorted, n, true, &plan, &err) < 0) {
 		log_errx("IPv%d: %s; the installed rules are kept", fam, err.msg);
 		free(sorted);
 		return -1;
@@ -1335,6 +1470,7 @@ static int frr_poll_family(struct opts *o, struct frr_state *st, enum fs_family 
 	snprintf(ctx, sizeof(ctx), "FRR poll %lu", st->polls);
 	rc = commit_plan(o, &plan, io, t0, ctx);
 	if (rc == 0) {
+		redirect_settle(o, fam);
 		st->known[fi] = true;
 		st->mine[fi] = true;
 		st->digest[fi] = digest;

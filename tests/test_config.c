@@ -38,6 +38,7 @@ static void assert_same(const struct fs_config *a, const struct fs_config *b)
 	ck_assert_str_eq(a->hook, b->hook);
 	ck_assert_str_eq(a->mangle_hook, b->mangle_hook);
 	ck_assert_str_eq(a->in_interface, b->in_interface);
+	ck_assert_str_eq(a->out_interface, b->out_interface);
 	ck_assert_int_eq(a->order, b->order);
 	ck_assert_int_eq(a->seq_form, b->seq_form);
 	ck_assert_uint_eq(a->seq_type, b->seq_type);
@@ -69,6 +70,15 @@ static void assert_same(const struct fs_config *a, const struct fs_config *b)
 	ck_assert_uint_eq(a->vtysh_timeout_s, b->vtysh_timeout_s);
 	ck_assert(a->peer_down_keep == b->peer_down_keep);
 	ck_assert_uint_eq(a->interval_s, b->interval_s);
+	ck_assert_uint_eq(a->redirect_mark_mask, b->redirect_mark_mask);
+	ck_assert_uint_eq(a->redirect_rule_priority, b->redirect_rule_priority);
+	ck_assert_uint_eq(a->nredirects, b->nredirects);
+	for (i = 0; i < a->nredirects; i++) {
+		ck_assert_uint_eq(a->redirect_rts[i], b->redirect_rts[i]);
+		ck_assert_uint_eq(a->redirect_tables[i], b->redirect_tables[i]);
+	}
+	ck_assert_uint_eq(a->redirect_ip_tables, b->redirect_ip_tables);
+	ck_assert_uint_eq(a->redirect_ip_table_base, b->redirect_ip_table_base);
 }
 
 /* ---- defaults and a file setting everything ----------------------------------- */
@@ -85,6 +95,7 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(c.hook, "FORWARD");
 	ck_assert_str_eq(c.mangle_hook, "POSTROUTING");
 	ck_assert_str_eq(c.in_interface, "");
+	ck_assert_str_eq(c.out_interface, "");
 	ck_assert_int_eq(c.order, 0);
 	ck_assert_int_eq(c.seq_form, FS_SEQ_CLEAN);
 	ck_assert_uint_eq(c.seq_type, 0x80ff);
@@ -109,6 +120,11 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c.vtysh_timeout_s, 10);
 	ck_assert(!c.peer_down_keep);
 	ck_assert_uint_eq(c.interval_s, 0);
+	ck_assert_uint_eq(c.redirect_mark_mask, 0x0000ff00);
+	ck_assert_uint_eq(c.redirect_rule_priority, 1000);
+	ck_assert_uint_eq(c.nredirects, 0);
+	ck_assert_uint_eq(c.redirect_ip_tables, 0);
+	ck_assert_uint_eq(c.redirect_ip_table_base, 2000);
 }
 END_TEST
 
@@ -119,6 +135,7 @@ static const char full_doc[] =
     "hook: INPUT\n"
     "mangle-hook: PREROUTING\n"
     "in-interface: eth0.100\n"
+    "out-interface: bond1\n"
     "order: sequence\n"
     "sequence-community: paper\n"
     "sequence-type: 0x8123\n"
@@ -146,7 +163,15 @@ static const char full_doc[] =
     "  vtysh-socket: /run/frr/ns1\n"
     "  vtysh-timeout: 30\n"
     "  peer-down: keep\n"
-    "  interval: 15\n";
+    "  interval: 15\n"
+    "redirect:\n"
+    "  mark-mask: 0x0f000000\n"
+    "  rule-priority: 77\n"
+    "  map:\n"
+    "    \"65000:100\": 100\n"
+    "    4200000000:7: 4000000000\n"
+    "  ip-tables: 12\n"
+    "  ip-table-base: 300\n";
 
 START_TEST(test_full)
 {
@@ -163,6 +188,7 @@ START_TEST(test_full)
 	ck_assert_str_eq(c.hook, "INPUT");
 	ck_assert_str_eq(c.mangle_hook, "PREROUTING");
 	ck_assert_str_eq(c.in_interface, "eth0.100");
+	ck_assert_str_eq(c.out_interface, "bond1");
 	ck_assert_int_eq(c.order, 1);
 	ck_assert_int_eq(c.seq_form, FS_SEQ_PAPER);
 	ck_assert_uint_eq(c.seq_type, 0x8123);
@@ -196,6 +222,15 @@ START_TEST(test_full)
 	ck_assert_uint_eq(c.vtysh_timeout_s, 30);
 	ck_assert(c.peer_down_keep);
 	ck_assert_uint_eq(c.interval_s, 15);
+	ck_assert_uint_eq(c.redirect_mark_mask, 0x0f000000);
+	ck_assert_uint_eq(c.redirect_rule_priority, 77);
+	ck_assert_uint_eq(c.nredirects, 2);
+	ck_assert_uint_eq(c.redirect_rts[0], 0x0002fde800000064ULL);
+	ck_assert_uint_eq(c.redirect_tables[0], 100);
+	ck_assert_uint_eq(c.redirect_rts[1], (0x0202ULL << 48) | (4200000000ULL << 16) | 7);
+	ck_assert_uint_eq(c.redirect_tables[1], 4000000000u);
+	ck_assert_uint_eq(c.redirect_ip_tables, 12);
+	ck_assert_uint_eq(c.redirect_ip_table_base, 300);
 }
 END_TEST
 
@@ -428,6 +463,36 @@ static const struct {
 	{ "chain: \xff\n", FS_E_SYNTAX, "t.yaml:1:8: YAML: invalid leading UTF-8 octet (#xFF)" },
 	{ "chain: A\nhook: B\x01\n", FS_E_SYNTAX,
 	  "t.yaml:2:8: YAML: control characters are not allowed (#x1)" },
+	/* redirect */
+	{ "redirect:\n  mark-mask: 0x0f0f\n", FS_E_VALUE,
+	  "t.yaml:2:14: redirect: mark-mask: the mask's bits must be contiguous: \"0x0f0f\"" },
+	{ "redirect:\n  mark-mask: 0x00ff0000\n", FS_E_VALUE,
+	  "t.yaml:2:14: redirect: mark-mask: overlaps the DSCP tag bits 0x007f0000 the translator "
+	  "reserves: \"0x00ff0000\"" },
+	{ "redirect:\n  map:\n    65000:1: 254\n", FS_E_VALUE,
+	  "t.yaml:3:14: redirect: map: expected a routing table number 1..4294967295 other than 253 "
+	  "(default), 254 (main) and 255 (local): \"254\"" },
+	{ "redirect:\n  map:\n    65000:1: 4294967296\n", FS_E_VALUE,
+	  "t.yaml:3:14: redirect: map: expected a routing table number 1..4294967295 other than 253 "
+	  "(default), 254 (main) and 255 (local): \"4294967296\"" },
+	{ "redirect:\n  map:\n    65000:1: 100\n    \"65000:1\": 101\n", FS_E_VALUE,
+	  "t.yaml:4:5: redirect: map: route target given twice: \"65000:1\"" },
+	{ "redirect:\n  map:\n    65000: 100\n", FS_E_VALUE,
+	  "t.yaml:3:5: redirect: map: not a route target (ASN:N or IPv4:N): \"65000\"" },
+	{ "redirect:\n  map:\n    65000:1: [100]\n", FS_E_VALUE,
+	  "t.yaml:3:14: redirect: map: expected a routing table number, got a sequence" },
+	{ "redirect:\n  map: [ 65000:1 ]\n", FS_E_VALUE,
+	  "t.yaml:2:8: redirect: map: expected a mapping of route target to table (write {} for none), "
+	  "got a sequence" },
+	{ "redirect:\n  mark-mask: 0x3\n  map: {1:1: 100, 1:2: 101}\n  ip-tables: 2\n", FS_E_VALUE,
+	  "t.yaml:1:1: redirect: mark-mask 0x3 has 3 marks, fewer than the 2 map entries and 2 "
+	  "ip-tables need" },
+	{ "redirect:\n  ip-tables: 3\n  ip-table-base: 252\n", FS_E_VALUE,
+	  "t.yaml:1:1: redirect: ip-table-base 252: its tables include the reserved table 253" },
+	{ "redirect:\n  map: {1:1: 2001}\n  ip-tables: 2\n  ip-table-base: 2000\n", FS_E_VALUE,
+	  "t.yaml:1:1: redirect: ip-table-base 2000: table 2001 is also in the map" },
+	{ "redirect:\n  ip-tables: 65\n", FS_E_VALUE,
+	  "t.yaml:2:14: redirect: ip-tables: out of range 0..64: \"65\"" },
 };
 
 START_TEST(test_errors)

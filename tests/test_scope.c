@@ -2,7 +2,8 @@
  * test_scope.c - route-target scoping and protected prefixes in the
  * translator: which routes a host installs, which are "not for this host",
  * which are refused for touching a protected prefix, and that the others
- * are unaffected.
+ * are unaffected; which redirects are mapped to a mark and which are
+ * refused, with what reason.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -128,6 +129,93 @@ START_TEST(test_protected)
 }
 END_TEST
 
+/* A redirecting route: community values applied to an accept route. */
+static struct fs_route *mkr(const char *dst, uint64_t c1, uint64_t c2)
+{
+	struct fs_route *r = mk(dst, NULL, NULL, false);
+	struct fs_seq_opts so;
+	struct fs_err e;
+
+	fs_seq_opts_default(&so);
+	ck_assert_int_eq(fs_ecomm_apply(r, c1, &so, &e), 0);
+	if (c2 != 0)
+		ck_assert_int_eq(fs_ecomm_apply(r, c2, &so, &e), 0);
+	return r;
+}
+
+/* Which redirects map, which are refused and why; the mark a route gets. */
+START_TEST(test_redirect)
+{
+	struct fs_xlate_opts o;
+	struct fs_xlate_redirect map[1] = { { 0, 0x100 } };
+	struct fs_xlate_nexthop nh[2] = { { FS_INET, { 192, 0, 2, 1 }, 0xff00, 0 },
+					  { FS_INET, { 192, 0, 2, 2 }, 0xfe00, 101 } };
+	const uint64_t as2 = 0x8008fde800000064ULL;               /* redirect 65000:100 */
+	const uint64_t as4 = (0x8208ULL << 48) | (65000ULL << 16) | 100; /* the same, AS4 form */
+	const uint64_t ip1 = 0x010cc00002010000ULL;               /* redirect-to-IP 192.0.2.1 */
+	const uint64_t ip1c = 0x010cc00002010001ULL;              /* copy to 192.0.2.1 */
+	const uint64_t ip2 = 0x010cc00002020000ULL;               /* 192.0.2.2: kernel said no */
+	const uint64_t ip3 = 0x010cc00002030000ULL;               /* 192.0.2.3: no slot */
+	struct fs_plan plan;
+	struct fs_err e;
+	struct fs_route *r;
+	const struct fs_route *v[1];
+
+	fs_xlate_opts_default(&o);
+	ck_assert_int_eq(fs_rt_parse("65000:100", &map[0].rt), 0);
+	/* nothing configured: both kinds refused, by name */
+	ck_assert_int_eq(outcome(mkr("10.0.0.0/8", as2, 0), &o), FS_R_REDIRECT);
+	ck_assert_int_eq(outcome(mkr("10.0.0.0/8", ip1, 0), &o), FS_R_REDIRECT_IP);
+	o.redirects = map;
+	o.nredirects = 1;
+	o.nexthops = nh;
+	o.nnexthops = 2;
+	o.redirect_ip = true;
+	ck_assert_int_eq(outcome(mkr("10.0.0.0/8", as2, 0), &o), FS_R_OK);
+	ck_assert_int_eq(outcome(mkr("10.0.0.0/8", as4, 0), &o), FS_R_OK);
+	ck_assert_int_eq(outcome(mkr("10.0.0.0/8", as2 + 1, 0), &o), FS_R_REDIRECT);
+	ck_assert_int_eq(outcome(mkr("10.0.0.0/8", ip1, 0), &o), FS_R_OK);
+	ck_assert_int_eq(outcome(mkr("10.0.0.0/8", ip1c, 0), &o), FS_R_REDIRECT_IP);
+	ck_assert_int_eq(outcome(mkr("10.0.0.0/8", ip2, 0), &o), FS_R_REDIRECT_IP);
+	ck_assert_int_eq(outcome(mkr("10.0.0.0/8", ip3, 0), &o), FS_R_REDIRECT_IP);
+	ck_assert_int_eq(outcome(mkr("10.0.0.0/8", as2, ip1), &o), FS_R_CONFLICT);
+	/* a discard with a redirect is a discard: installed, nothing to mark */
+	r = mkr("10.0.0.0/8", as2, 0x8006000000000000ULL);
+	v[0] = r;
+	ck_assert_int_eq(fs_plan_build(&plan, FS_INET, v, 1, &o, &e), 0);
+	ck_assert_int_eq(plan.routes[0].refusal, FS_R_OK);
+	ck_assert_uint_eq(plan.routes[0].fwmark, 0);
+	ck_assert_int_eq(plan.mangle_pre, -1);
+	fs_plan_free(&plan);
+	fs_route_free(r);
+	/* the marks and the refusal texts */
+	r = mkr("10.0.0.0/8", ip1, 0);
+	v[0] = r;
+	ck_assert_int_eq(fs_plan_build(&plan, FS_INET, v, 1, &o, &e), 0);
+	ck_assert_uint_eq(plan.routes[0].fwmark, 0xff00);
+	ck_assert_int_ge(plan.mangle_pre, 0);
+	fs_plan_free(&plan);
+	fs_route_free(r);
+	r = mkr("10.0.0.0/8", ip2, 0);
+	v[0] = r;
+	ck_assert_int_eq(fs_plan_build(&plan, FS_INET, v, 1, &o, &e), 0);
+	ck_assert_str_eq(plan.routes[0].why,
+	    "the kernel refused the policy route to 192.0.2.2: Network is unreachable");
+	fs_plan_free(&plan);
+	fs_route_free(r);
+	/* out-interface: redirects refused */
+	snprintf(o.out_iface, sizeof(o.out_iface), "eth1");
+	ck_assert_int_eq(outcome(mkr("10.0.0.0/8", as2, 0), &o), FS_R_REDIRECT);
+	o.out_iface[0] = '\0';
+	/* a redirect mark outside the mask is a configuration error */
+	map[0].mark = 0x10000;
+	r = mkr("10.0.0.0/8", as2, 0);
+	v[0] = r;
+	ck_assert_int_eq(fs_plan_build(&plan, FS_INET, v, 1, &o, &e), -1);
+	fs_route_free(r);
+}
+END_TEST
+
 static void quiet_sink(enum fs_log_level lvl, const char *msg, void *ctx)
 {
 	(void)lvl;
@@ -142,6 +230,7 @@ int main(void)
 
 	tcase_add_test(tc, test_scoping);
 	tcase_add_test(tc, test_protected);
+	tcase_add_test(tc, test_redirect);
 	suite_add_tcase(s, tc);
 	fs_log_set_sink(quiet_sink, NULL);
 	return fs_check_run(s);

@@ -10,6 +10,7 @@
  * pin down concrete translations.
  */
 #include <check.h>
+#include <errno.h>
 
 #include "check_main.h"
 #include <stdio.h>
@@ -178,6 +179,26 @@ static struct fs_route *rand_route(unsigned fam)
 		r->act.has_mark = true;
 		r->act.dscp = (uint8_t)pick(dscp_pool, 8);
 	}
+	/* redirects: mapped, unmapped, a next hop with a route, one whose route failed */
+	switch (rnd() % 8) {
+	case 0:
+		r->act.has_redirect = true;
+		r->act.redirect = 0x8008fde800000064ULL; /* 65000:100, mapped as RT 65000:100 */
+		break;
+	case 1:
+		r->act.has_redirect = true;
+		r->act.redirect = 0x8008fde8000000c8ULL; /* 65000:200, not mapped */
+		break;
+	case 2:
+	case 3:
+		r->act.redirect_ip = fam == FS_INET ? FS_REDIR_IP_IETF4 : FS_REDIR_IP_IETF6;
+		r->act.redirect_ip_family = (uint8_t)fam;
+		r->act.redirect_ip_addr[0] = 192;
+		r->act.redirect_ip_addr[3] = rnd() % 4 == 0 ? 2 : 1; /* .2: the kernel refused it */
+		break;
+	default:
+		break;
+	}
 	return r;
 }
 
@@ -224,7 +245,8 @@ static bool same(const struct fs_outcome *a, const struct fs_outcome *b)
 {
 	unsigned i;
 
-	if (a->verdict != b->verdict || a->dscp != b->dscp || a->nsamples != b->nsamples)
+	if (a->verdict != b->verdict || a->dscp != b->dscp || a->nsamples != b->nsamples ||
+	    a->redirect != b->redirect)
 		return false;
 	for (i = 0; i < a->nsamples && i < FS_OUTCOME_SAMPLES; i++)
 		if (a->samples[i] != b->samples[i])
@@ -248,6 +270,7 @@ static int cmp_routes(const void *a, const void *b)
 struct stats {
 	unsigned long by_reason[FS_R__COUNT];
 	unsigned long routes, installed, refused, empty, packets, matched, subchains, splits;
+	unsigned long redirected; /* packets the plan's PREROUTING chain marked */
 };
 
 static void dump(const struct fs_plan *plan, const struct fs_packet *p)
@@ -280,9 +303,28 @@ static void run_random(unsigned fam, enum fs_accept_target acc, unsigned nsets, 
 		/* small inline caps force the sub-chain and split forms too */
 		static const unsigned caps[] = { 64, 64, 4, 1 };
 
+		struct fs_xlate_redirect rdr = { 0x0002fde800000064ULL, 0 };
+		struct fs_xlate_nexthop nh[2];
+		uint32_t rm = s % 3 == 0 ? 0x3f000000u : 0x0000ff00u;
+
 		o.dnf_max = caps[s % 4];
 		/* the tag bits are configurable: use another 7-bit field now and then */
 		o.dscp_mark_mask = s % 3 == 0 ? 0x0000fe00u : 0x007f0000u;
+		o.redirect_mark_mask = rm;
+		rdr.mark = 1u << __builtin_ctz(rm);
+		memset(nh, 0, sizeof(nh));
+		for (i = 0; i < 2; i++) {
+			nh[i].family = (uint8_t)fam;
+			nh[i].addr[0] = 192;
+			nh[i].addr[3] = (uint8_t)(i + 1);
+			nh[i].mark = rm - (i << __builtin_ctz(rm)); /* the top values */
+			nh[i].error = i == 1 ? ENETUNREACH : 0;
+		}
+		o.redirects = &rdr;
+		o.nredirects = 1;
+		o.nexthops = nh;
+		o.nnexthops = 2;
+		o.redirect_ip = true;
 		for (i = 0; i < n; i++)
 			routes[i] = rand_route(fam);
 		qsort(routes, n, sizeof(routes[0]), cmp_routes);
@@ -319,10 +361,13 @@ static void run_random(unsigned fam, enum fs_accept_target acc, unsigned nsets, 
 			st->packets++;
 			if (ref.stopped_by >= 0 || ref.nsamples > 0)
 				st->matched++;
+			if (got.redirect != 0)
+				st->redirected++;
 			if (!same(&ref, &got)) {
 				dump(&plan, &p);
-				ck_abort_msg("set %u packet %u: reference verdict %d dscp %d samples %u, plan verdict %d dscp %d samples %u",
-				    s, k, ref.verdict, ref.dscp, ref.nsamples, got.verdict, got.dscp, got.nsamples);
+				ck_abort_msg("set %u packet %u: reference verdict %d dscp %d samples %u redirect 0x%x, "
+				    "plan verdict %d dscp %d samples %u redirect 0x%x", s, k, ref.verdict, ref.dscp,
+				    ref.nsamples, ref.redirect, got.verdict, got.dscp, got.nsamples, got.redirect);
 			}
 		}
 		fs_plan_free(&plan);
@@ -340,10 +385,14 @@ static void check_stats(const struct stats *st)
 	for (unsigned i = 1; i < FS_R__COUNT; i++)
 		if (st->by_reason[i])
 			fprintf(stderr, "  refused %s: %lu\n", fs_refusal_name(i), st->by_reason[i]);
-	/* the comparison only means something if most routes are installed and hit */
-	ck_assert_uint_gt(st->installed * 100, st->routes * 90);
+	fprintf(stderr, "  packets redirected: %lu\n", st->redirected);
+	/* the comparison only means something if most routes are installed and hit
+	 * (unmapped redirects are refused on purpose: a fifth of all routes) */
+	ck_assert_uint_gt(st->installed * 100, (st->routes - st->by_reason[FS_R_REDIRECT] -
+	    st->by_reason[FS_R_REDIRECT_IP]) * 90);
 	ck_assert_uint_gt(st->matched * 10, st->packets);
 	ck_assert_uint_gt(st->subchains, 0);
+	ck_assert_uint_gt(st->redirected * 100, st->packets);
 }
 
 START_TEST(random_v4_return)

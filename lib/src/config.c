@@ -55,6 +55,7 @@ enum kind {
 	K_BOOL,     /* true/false/yes/no/on/off */
 	K_RTS,      /* a sequence of route targets */
 	K_PREFIXES, /* a sequence of ADDR/LEN */
+	K_RTMAP,    /* a mapping of route target to routing table */
 };
 
 struct key {
@@ -89,6 +90,8 @@ static const struct key keys[] = {
 	  NULL },
 	{ NULL, "in-interface", "in-interface", FS_CK_IN_INTERFACE, K_IFACE, F(in_interface), 0, 0,
 	  false, NULL },
+	{ NULL, "out-interface", "out-interface", FS_CK_OUT_INTERFACE, K_IFACE, F(out_interface), 0,
+	  0, false, NULL },
 	{ NULL, "order", "order", FS_CK_ORDER, K_ENUM, F(order), 0, 0, false, w_order },
 	{ NULL, "sequence-community", "sequence-community", FS_CK_SEQ_COMMUNITY, K_ENUM, F(seq_form),
 	  0, 0, false, w_seq },
@@ -136,7 +139,26 @@ static const struct key keys[] = {
 	  false, w_peer_down },
 	{ "frr", "interval", "frr: interval", FS_CK_INTERVAL, K_UINT, F(interval_s), 1, 86400, false,
 	  NULL },
+	{ NULL, "redirect", "redirect", -1, K_MAP, NONE, 0, 0, false, NULL },
+	{ "redirect", "mark-mask", "redirect: mark-mask", FS_CK_RDR_MASK, K_UINT,
+	  F(redirect_mark_mask), 1, 0xffffffff, true, NULL },
+	{ "redirect", "rule-priority", "redirect: rule-priority", FS_CK_RDR_PRIORITY, K_UINT,
+	  F(redirect_rule_priority), 1, 32765, false, NULL },
+	{ "redirect", "map", "redirect: map", FS_CK_RDR_MAP, K_RTMAP, NONE, 0, 0, false, NULL },
+	{ "redirect", "ip-tables", "redirect: ip-tables", FS_CK_RDR_IP_TABLES, K_UINT,
+	  F(redirect_ip_tables), 0, 64, false, NULL },
+	{ "redirect", "ip-table-base", "redirect: ip-table-base", FS_CK_RDR_IP_BASE, K_UINT,
+	  F(redirect_ip_table_base), 1, 0xfffffe00, false, NULL },
 };
+
+/* The DSCP tag bits of the translator (fs_xlate_opts.dscp_mark_mask). */
+#define DSCP_TAG_BITS 0x007f0000u
+
+/* Routing tables a redirect may not use: unspec, default, main, local. */
+static bool table_reserved(uint64_t t)
+{
+	return t == 0 || (t >= 253 && t <= 255);
+}
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -170,6 +192,11 @@ void fs_config_default(struct fs_config *c)
 	c->vtysh_timeout_s = 10;
 	c->peer_down_keep = false;
 	c->interval_s = 0;
+	c->redirect_mark_mask = 0x0000ff00u;
+	c->redirect_rule_priority = 1000;
+	c->nredirects = 0;
+	c->redirect_ip_tables = 0;
+	c->redirect_ip_table_base = 2000;
 }
 
 /* The row for name (n bytes) under parent (NULL: top level), or NULL. */
@@ -265,6 +292,8 @@ struct ps {
 	int depth;
 	struct fs_config *c;      /* the copy being filled */
 	struct fs_err *err;
+	yaml_mark_t redirect_at;  /* where the redirect key is, for checks across its keys */
+	bool redirect_seen;
 };
 
 /*
@@ -432,6 +461,8 @@ static void expected(const struct key *k, char *buf, size_t cap)
 	case K_MAP: snprintf(buf, cap, "a mapping"); break;
 	case K_RTS:
 	case K_PREFIXES: snprintf(buf, cap, "a sequence (write [] for none)"); break;
+	case K_RTMAP: snprintf(buf, cap, "a mapping of route target to table (write {} for none)");
+		break;
 	}
 }
 
@@ -615,6 +646,16 @@ static int parse_scalar(struct ps *p, const struct key *k)
 				return fail(p, FS_E_VALUE, m, ev, "out of range 0x%lx..0x%lx", k->min, k->max);
 			return fail(p, FS_E_VALUE, m, ev, "out of range %lu..%lu", k->min, k->max);
 		}
+		if (k->ck == FS_CK_RDR_MASK) {
+			unsigned long long f = v >> __builtin_ctzll(v);
+
+			if ((f & (f + 1)) != 0)
+				return fail(p, FS_E_VALUE, m, ev, "the mask's bits must be contiguous");
+			if ((v & DSCP_TAG_BITS) != 0)
+				return fail(p, FS_E_VALUE, m, ev,
+				    "overlaps the DSCP tag bits 0x%08x the translator reserves",
+				    DSCP_TAG_BITS);
+		}
 		store_uint(p->c, k, (unsigned long)v);
 		return 0;
 	case K_BOOL:
@@ -720,6 +761,85 @@ static int parse_list(struct ps *p, const struct key *k)
 	return 0;
 }
 
+/*
+ * Reads the mapping whose start is the current event: route target to
+ * routing table, into the redirect map.  0, or -1 with err set.
+ */
+static int parse_rtmap(struct ps *p, const struct key *k)
+{
+	unsigned n = 0, i;
+
+	(void)k;
+	for (;;) {
+		const yaml_event_t *ev = &p->ev;
+		yaml_mark_t km;
+		uint64_t rt;
+		unsigned long long t;
+		const char *s;
+
+		if (ps_next(p) < 0)
+			return -1;
+		if (ev->type == YAML_MAPPING_END_EVENT)
+			break;
+		if (ev->type != YAML_SCALAR_EVENT || is_null(ev))
+			return fail(p, FS_E_VALUE, ev->start_mark, ev, "expected a route target, got %s",
+			    node_kind(ev));
+		s = (const char *)ev->data.scalar.value;
+		km = ev->start_mark;
+		if (memchr(s, '\0', ev->data.scalar.length) != NULL || fs_rt_parse(s, &rt) < 0)
+			return fail(p, FS_E_VALUE, km, ev, "not a route target (ASN:N or IPv4:N)");
+		for (i = 0; i < n; i++)
+			if (fs_rt_equal(p->c->redirect_rts[i], rt))
+				return fail(p, FS_E_VALUE, km, ev, "route target given twice");
+		if (n == FS_CONFIG_REDIRECT_MAX)
+			return fail(p, FS_E_LIMIT, km, NULL, "more than %d entries", FS_CONFIG_REDIRECT_MAX);
+		if (ps_next(p) < 0)
+			return -1;
+		if (ev->type != YAML_SCALAR_EVENT || is_null(ev) ||
+		    ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+			return fail(p, FS_E_VALUE, ev->start_mark, ev,
+			    "expected a routing table number, got %s", node_kind(ev));
+		s = (const char *)ev->data.scalar.value;
+		if (parse_num(s, &t) != NUM_OK || t > 0xffffffffULL || table_reserved(t))
+			return fail(p, FS_E_VALUE, ev->start_mark, ev, "expected a routing table number "
+			    "1..4294967295 other than 253 (default), 254 (main) and 255 (local)");
+		p->c->redirect_rts[n] = rt;
+		p->c->redirect_tables[n] = (uint32_t)t;
+		n++;
+	}
+	p->c->nredirects = n;
+	return 0;
+}
+
+/* Checks across the redirect keys, once the whole file is read.  0, or -1 with err set. */
+static int check_redirect(struct ps *p)
+{
+	const struct fs_config *c = p->c;
+	uint32_t m = c->redirect_mark_mask, maxv = m >> __builtin_ctz(m);
+	uint64_t base = c->redirect_ip_table_base, t;
+	unsigned i;
+
+	if (!p->redirect_seen)
+		return 0;
+	p->path = "redirect";
+	if ((uint64_t)c->nredirects + c->redirect_ip_tables > maxv)
+		return fail(p, FS_E_VALUE, p->redirect_at, NULL, "mark-mask 0x%x has %u marks, fewer "
+		    "than the %u map entries and %u ip-tables need", m, maxv, c->nredirects,
+		    c->redirect_ip_tables);
+	for (t = base; t < base + c->redirect_ip_tables; t++) {
+		if (table_reserved(t))
+			return fail(p, FS_E_VALUE, p->redirect_at, NULL, "ip-table-base %llu: its tables "
+			    "include the reserved table %llu", (unsigned long long)base,
+			    (unsigned long long)t);
+		for (i = 0; i < c->nredirects; i++)
+			if (c->redirect_tables[i] == t)
+				return fail(p, FS_E_VALUE, p->redirect_at, NULL, "ip-table-base %llu: table "
+				    "%llu is also in the map", (unsigned long long)base,
+				    (unsigned long long)t);
+	}
+	return 0;
+}
+
 /* ---- the walk ------------------------------------------------------------------ */
 
 static int parse_map(struct ps *p, const char *parent);
@@ -741,6 +861,14 @@ static int parse_value(struct ps *p, const struct key *k)
 		if (p->ev.type != YAML_SEQUENCE_START_EVENT)
 			return wrong_type(p, k);
 		return parse_list(p, k);
+	case K_RTMAP:
+		if (p->ev.type == YAML_MAPPING_START_EVENT)
+			return parse_rtmap(p, k);
+		if (is_null(&p->ev)) { /* "map:" with every entry commented out */
+			p->c->nredirects = 0;
+			return 0;
+		}
+		return wrong_type(p, k);
 	default:
 		if (p->ev.type != YAML_SCALAR_EVENT)
 			return wrong_type(p, k);
@@ -787,6 +915,10 @@ static int parse_map(struct ps *p, const char *parent)
 			    first[i].column + 1);
 		seen[i] = true;
 		first[i] = ev->start_mark;
+		if (parent == NULL && strcmp(k->name, "redirect") == 0) {
+			p->redirect_at = ev->start_mark;
+			p->redirect_seen = true;
+		}
 		p->path = k->path;
 		if (parse_value(p, k) < 0)
 			return -1;
@@ -849,6 +981,8 @@ int fs_config_parse(const char *text, size_t len, const char *origin, struct fs_
 	p.c = &tmp;
 	p.err = err;
 	rc = parse_stream(&p);
+	if (rc == 0)
+		rc = check_redirect(&p);
 	if (p.have_ev)
 		yaml_event_delete(&p.ev);
 	yaml_parser_delete(&p.yp);

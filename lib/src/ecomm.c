@@ -355,16 +355,19 @@ static bool rt_parts(uint64_t v, bool *ip, uint32_t *admin, uint32_t *num)
 {
 	switch ((uint16_t)(v >> 48)) {
 	case EC_RT_AS2:
+	case EC_REDIR_AS2:
 		*ip = false;
 		*admin = (uint32_t)((v >> 32) & 0xffff);
 		*num = LOW32(v);
 		return true;
 	case EC_RT_AS4:
+	case EC_REDIR_AS4:
 		*ip = false;
 		*admin = (uint32_t)((v >> 16) & 0xffffffff);
 		*num = (uint32_t)(v & 0xffff);
 		return true;
 	case EC_RT_IP4:
+	case EC_REDIR_IP4:
 		*ip = true;
 		*admin = (uint32_t)((v >> 16) & 0xffffffff);
 		*num = (uint32_t)(v & 0xffff);

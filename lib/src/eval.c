@@ -133,9 +133,12 @@ void fs_ref_eval(const struct fs_plan *plan, const struct fs_packet *p, bool ove
 			sample(out, (int)i);
 		if (a->has_mark && !drop)
 			out->dscp = a->dscp;
+		if (plan->routes[i].fwmark != 0)
+			out->redirect = plan->routes[i].fwmark;
 		if (drop || ((a->has_rate_bytes || a->has_rate_pkts) && over_limit)) {
 			out->verdict = FS_V_DROP;
 			out->dscp = -1;
+			out->redirect = 0;
 			out->stopped_by = (int)i;
 			return;
 		}
@@ -276,9 +279,9 @@ static const struct fs_pchain *find_chain(const struct fs_ptable *t, const char 
 	return NULL;
 }
 
-/* Runs one table from its hook chain: 0 with *v set, -1 on a malformed plan. */
-static int run_table(const struct fs_ptable *t, struct fs_packet *p, bool over_limit,
-    struct fs_outcome *out, enum fs_verdict *v)
+/* Runs one table from hook chain start: 0 with *v set, -1 on a malformed plan. */
+static int run_table(const struct fs_ptable *t, size_t start, struct fs_packet *p,
+    bool over_limit, struct fs_outcome *out, enum fs_verdict *v)
 {
 	struct { const struct fs_pchain *c; size_t i; } stack[32];
 	const struct fs_pchain *c;
@@ -287,9 +290,9 @@ static int run_table(const struct fs_ptable *t, struct fs_packet *p, bool over_l
 	unsigned steps = 0;
 
 	*v = FS_V_CONTINUE;
-	if (t->n == 0)
+	if (start >= t->n)
 		return 0;
-	c = &t->chains[0];
+	c = &t->chains[start];
 	for (;;) {
 		const struct fs_prule *r;
 		unsigned k;
@@ -373,19 +376,31 @@ int fs_plan_eval(const struct fs_plan *plan, const struct fs_packet *p, bool ove
 	memset(out, 0, sizeof(*out));
 	out->dscp = -1;
 	out->stopped_by = -1;
+	/* mangle PREROUTING marks what routing redirects; it never decides */
+	if (plan->mangle_pre >= 0) {
+		struct fs_outcome pre = { 0 };
+
+		if (run_table(&plan->mangle, (size_t)plan->mangle_pre, &q, over_limit, &pre, &mv) < 0 ||
+		    mv != FS_V_CONTINUE || pre.nsamples > 0)
+			return -1;
+		out->redirect = q.mark & plan->redirect_mark_mask;
+	}
 	/* filter FORWARD decides; mangle POSTROUTING only sees what it let through */
-	if (run_table(&plan->filter, &q, over_limit, out, &v) < 0)
+	if (run_table(&plan->filter, 0, &q, over_limit, out, &v) < 0)
 		return -1;
 	out->verdict = v;
 	if (v == FS_V_DROP) {
 		out->dscp = -1;
+		out->redirect = 0;
 		return 0;
 	}
-	if (run_table(&plan->mangle, &q, over_limit, out, &mv) < 0)
-		return -1;
-	if (mv == FS_V_DROP)
-		return -1; /* mangle never drops */
-	if ((q.mark & plan->dscp_mark_mask) != 0 && plan->mangle.n > 0)
-		return -1; /* the tag must not leave the box */
+	if (plan->mangle_post >= 0) {
+		if (run_table(&plan->mangle, (size_t)plan->mangle_post, &q, over_limit, out, &mv) < 0)
+			return -1;
+		if (mv == FS_V_DROP)
+			return -1; /* mangle never drops */
+		if ((q.mark & plan->dscp_mark_mask) != 0)
+			return -1; /* the tag must not leave the box */
+	}
 	return 0;
 }

@@ -456,7 +456,7 @@ static size_t build_entry(const struct fs_prule *r, int fam, unsigned char *out)
 	size_t i, hdr = fam == 4 ? XT_ALIGN(sizeof(struct ipt_entry)) : XT_ALIGN(sizeof(struct ip6t_entry));
 	unsigned proto = 0;
 	bool pinv = false, sinv = false, dinv = false;
-	const struct fs_atom *src = NULL, *dst = NULL, *iif = NULL;
+	const struct fs_atom *src = NULL, *dst = NULL, *iif = NULL, *oif = NULL;
 
 	b.len = 0;
 	b.full = false;
@@ -471,6 +471,8 @@ static size_t build_entry(const struct fs_prule *r, int fam, unsigned char *out)
 			dinv = a->inv;
 		} else if (a->kind == FS_A_IIF) {
 			iif = a;
+		} else if (a->kind == FS_A_OIF) {
+			oif = a;
 		} else if (a->kind == FS_A_PROTO) {
 			proto = a->a;
 			pinv = a->inv;
@@ -481,7 +483,8 @@ static size_t build_entry(const struct fs_prule *r, int fam, unsigned char *out)
 	}
 	for (i = 0; i < r->natoms; i++)
 		if (r->atoms[i].kind != FS_A_SRC && r->atoms[i].kind != FS_A_DST &&
-		    r->atoms[i].kind != FS_A_PROTO && r->atoms[i].kind != FS_A_IIF)
+		    r->atoms[i].kind != FS_A_PROTO && r->atoms[i].kind != FS_A_IIF &&
+		    r->atoms[i].kind != FS_A_OIF)
 			add_atom(&b, &r->atoms[i], fam);
 	if (r->has_limit)
 		add_hashlimit(&b, &r->limit, fam);
@@ -506,6 +509,8 @@ static size_t build_entry(const struct fs_prule *r, int fam, unsigned char *out)
 			}
 			if (iif != NULL)
 				set_iface((const char *)iif->addr, e->ip.iniface, e->ip.iniface_mask);
+			if (oif != NULL)
+				set_iface((const char *)oif->addr, e->ip.outiface, e->ip.outiface_mask);
 			e->ip.proto = (uint16_t)proto;
 			e->ip.invflags = (uint8_t)((sinv ? IPT_INV_SRCIP : 0) | (dinv ? IPT_INV_DSTIP : 0) |
 			    (pinv ? XT_INV_PROTO : 0));
@@ -526,6 +531,8 @@ static size_t build_entry(const struct fs_prule *r, int fam, unsigned char *out)
 			}
 			if (iif != NULL)
 				set_iface((const char *)iif->addr, e->ipv6.iniface, e->ipv6.iniface_mask);
+			if (oif != NULL)
+				set_iface((const char *)oif->addr, e->ipv6.outiface, e->ipv6.outiface_mask);
 			if (proto != 0) {
 				e->ipv6.proto = (uint16_t)proto;
 				e->ipv6.flags |= IP6T_F_PROTO;
@@ -566,30 +573,42 @@ static int tc_fail(const struct tc *t, struct fs_err *err, const char *what, con
 }
 
 /*
- * Rebuilds our part of one table in handle h: the hook jump and our chains.
- * pt may be NULL (the plan has nothing for this table).
+ * Rebuilds our part of one table in handle h: the jumps from its hook
+ * chains hooks[0..nhooks) and our chains.  pt may be NULL (the plan has
+ * nothing for this table).
  */
 static int rebuild(const struct tc *t, struct xtc_handle *h, const char *table,
-    const struct fs_ptable *pt, const char *hook, const struct fs_xlate_opts *xo,
-    struct fs_err *err)
+    const struct fs_ptable *pt, const char *const *hooks, size_t nhooks,
+    const struct fs_xlate_opts *xo, struct fs_err *err)
 {
 	unsigned char *ebuf = malloc(ENTRY_MAX);
 	const char *c;
 	char **del = NULL;
-	size_t ndel = 0, i, j;
+	size_t ndel = 0, i, j, k;
 	const void *e;
 	unsigned pos;
 	int rc = -1;
 
 	if (ebuf == NULL)
 		return fs_err_set(err, FS_E_NOMEM, "out of memory");
-	/* 1. every jump to our base chain from the hook chain goes */
-	if (t->is_chain(hook, h)) {
+	/* 1. every jump to one of our chains from a hook chain goes */
+	for (k = 0; k < nhooks; k++) {
+		const char *hook = hooks[k];
+
+		if (!t->is_chain(hook, h)) {
+			for (i = 0; pt != NULL && i < pt->n; i++)
+				if (pt->chains[i].hook && strcmp(pt->chains[i].name, hook) == 0) {
+					fs_err_set(err, FS_E_VALUE, "IPv%d %s table has no chain %s",
+					    t->fam, table, hook);
+					goto out;
+				}
+			continue;
+		}
 		for (;;) {
 			bool found = false;
 
 			for (e = t->first_rule(hook, h), pos = 0; e != NULL; e = t->next_rule(e, h), pos++)
-				if (strcmp(t->target(e, h), xo->chain) == 0) {
+				if (ours(t->target(e, h), xo, t->fam)) {
 					found = true;
 					break;
 				}
@@ -600,11 +619,8 @@ static int rebuild(const struct tc *t, struct xtc_handle *h, const char *table,
 				goto out;
 			}
 		}
-	} else if (pt != NULL) {
-		fs_err_set(err, FS_E_VALUE, "IPv%d %s table has no chain %s", t->fam, table, hook);
-		goto out;
 	}
-	/* 2. flush all our chains, then delete the sub-chains (and the base if unused) */
+/* 2. flush all our chains, then delete the sub-chains (and the base if unused) */
 	for (c = t->first_chain(h); c != NULL; c = t->next_chain(h)) {
 		if (!ours(c, xo, t->fam))
 			continue;
@@ -635,14 +651,15 @@ static int rebuild(const struct tc *t, struct xtc_handle *h, const char *table,
 		rc = 0;
 		goto out;
 	}
-	/* 3. our chains, then their rules (chains[0] is the hook) */
-	for (i = 1; i < pt->n; i++)
-		if (!t->is_chain(pt->chains[i].name, h) && !t->create(pt->chains[i].name, h)) {
+	/* 3. our chains, then their rules (not the hook chains') */
+	for (i = 0; i < pt->n; i++)
+		if (!pt->chains[i].hook && !t->is_chain(pt->chains[i].name, h) &&
+		    !t->create(pt->chains[i].name, h)) {
 			tc_fail(t, err, "creating a chain in", table);
 			goto out;
 		}
-	for (i = 1; i < pt->n; i++)
-		for (j = 0; j < pt->chains[i].n; j++) {
+	for (i = 0; i < pt->n; i++)
+		for (j = 0; j < pt->chains[i].n && !pt->chains[i].hook; j++) {
 			size_t n = build_entry(&pt->chains[i].rules[j], t->fam, ebuf);
 
 			if (n == 0) {
@@ -655,15 +672,16 @@ static int rebuild(const struct tc *t, struct xtc_handle *h, const char *table,
 				goto out;
 			}
 		}
-	/* 4. exactly one jump, at position 1 of the hook chain */
-	for (j = 0; j < pt->chains[0].n; j++) {
-		size_t n = build_entry(&pt->chains[0].rules[j], t->fam, ebuf);
+	/* 4. the jumps, at the top of each hook chain */
+	for (i = 0; i < pt->n; i++)
+		for (j = 0; j < pt->chains[i].n && pt->chains[i].hook; j++) {
+			size_t n = build_entry(&pt->chains[i].rules[j], t->fam, ebuf);
 
-		if (n == 0 || !t->insert(hook, ebuf, (unsigned)j, h)) {
-			tc_fail(t, err, "inserting the jump in", table);
-			goto out;
+			if (n == 0 || !t->insert(pt->chains[i].name, ebuf, (unsigned)j, h)) {
+				tc_fail(t, err, "inserting the jump in", table);
+				goto out;
+			}
 		}
-	}
 	rc = 0;
 out:
 	for (i = 0; i < ndel; i++)
@@ -696,13 +714,22 @@ static bool table_loaded(int fam, const char *table)
 
 /* One table: init, rebuild, commit; re-read and retry when another writer won. */
 static int apply_table(const struct tc *t, const char *table, const struct fs_ptable *pt,
-    const char *hook, const struct fs_xlate_opts *xo, const struct fs_ipt_opts *io,
-    struct fs_err *err)
+    const struct fs_xlate_opts *xo, const struct fs_ipt_opts *io, struct fs_err *err)
 {
+	const char *hooks[2];
+	size_t nhooks;
 	unsigned attempt;
 
 	if ((pt == NULL || pt->n == 0) && !table_loaded(t->fam, table))
 		return 0;
+	if (strcmp(table, "filter") == 0) {
+		hooks[0] = xo->hook;
+		nhooks = 1;
+	} else {
+		hooks[0] = xo->mangle_hook;
+		hooks[1] = xo->pre_hook;
+		nhooks = strcmp(hooks[0], hooks[1]) == 0 ? 1 : 2;
+	}
 	for (attempt = 0;; attempt++) {
 		struct xtc_handle *h = t->init(table);
 		int ok;
@@ -714,7 +741,7 @@ static int apply_table(const struct tc *t, const char *table, const struct fs_pt
 				    table, t->fam == 4 ? "" : "6", t->strerror(errno));
 			return tc_fail(t, err, "opening the", table);
 		}
-		if (rebuild(t, h, table, pt, hook, xo, err) < 0) {
+		if (rebuild(t, h, table, pt, hooks, nhooks, xo, err) < 0) {
 			t->free(h);
 			return -1;
 		}
@@ -739,11 +766,11 @@ int fs_ipt_apply(const struct fs_plan *plan, const struct fs_xlate_opts *xo,
 	/* mangle first when it gains chains (the tag is read once it is set),
 	 * filter first when mangle loses them */
 	if (plan->mangle.n > 0)
-		rc = apply_table(t, "mangle", &plan->mangle, xo->mangle_hook, xo, io, err) < 0 ||
-		    apply_table(t, "filter", &plan->filter, xo->hook, xo, io, err) < 0 ? -1 : 0;
+		rc = apply_table(t, "mangle", &plan->mangle, xo, io, err) < 0 ||
+		    apply_table(t, "filter", &plan->filter, xo, io, err) < 0 ? -1 : 0;
 	else
-		rc = apply_table(t, "filter", &plan->filter, xo->hook, xo, io, err) < 0 ||
-		    apply_table(t, "mangle", NULL, xo->mangle_hook, xo, io, err) < 0 ? -1 : 0;
+		rc = apply_table(t, "filter", &plan->filter, xo, io, err) < 0 ||
+		    apply_table(t, "mangle", NULL, xo, io, err) < 0 ? -1 : 0;
 	close(lock);
 	return rc;
 }
@@ -756,8 +783,8 @@ int fs_ipt_remove(enum fs_family family, const struct fs_xlate_opts *xo,
 
 	if ((lock = fs_xtables_lock(io->lockfile, io->lock_wait_ms, err)) < 0)
 		return -1;
-	rc = apply_table(t, "filter", NULL, xo->hook, xo, io, err) < 0 ||
-	    apply_table(t, "mangle", NULL, xo->mangle_hook, xo, io, err) < 0 ? -1 : 0;
+	rc = apply_table(t, "filter", NULL, xo, io, err) < 0 ||
+	    apply_table(t, "mangle", NULL, xo, io, err) < 0 ? -1 : 0;
 	close(lock);
 	return rc;
 }

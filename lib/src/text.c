@@ -219,6 +219,9 @@ int fs_prule_format(const struct fs_prule *r, unsigned family, char *buf, size_t
 	for (i = 0; i < r->natoms; i++)
 		if (r->atoms[i].kind == FS_A_IIF)
 			put(&o, " -i %.16s", (const char *)r->atoms[i].addr);
+	for (i = 0; i < r->natoms; i++)
+		if (r->atoms[i].kind == FS_A_OIF)
+			put(&o, " -o %.16s", (const char *)r->atoms[i].addr);
 	for (i = 0; i < r->natoms; i++) {
 		const struct fs_atom *a = &r->atoms[i];
 
@@ -240,7 +243,8 @@ int fs_prule_format(const struct fs_prule *r, unsigned family, char *buf, size_t
 	}
 	for (i = 0; i < r->natoms; i++)
 		if (r->atoms[i].kind != FS_A_SRC && r->atoms[i].kind != FS_A_DST &&
-		    r->atoms[i].kind != FS_A_PROTO && r->atoms[i].kind != FS_A_IIF)
+		    r->atoms[i].kind != FS_A_PROTO && r->atoms[i].kind != FS_A_IIF &&
+		    r->atoms[i].kind != FS_A_OIF)
 			put_atom(&o, &r->atoms[i], family);
 	if (r->has_limit) {
 		const struct fs_hashlimit *h = &r->limit;

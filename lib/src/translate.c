@@ -65,6 +65,8 @@ void fs_xlate_opts_default(struct fs_xlate_opts *o)
 	o->cascade_max = 256;
 	o->dscp_mark_mask = 0x007f0000u;
 	snprintf(o->mangle_hook, sizeof(o->mangle_hook), "POSTROUTING");
+	o->redirect_mark_mask = 0x0000ff00u;
+	snprintf(o->pre_hook, sizeof(o->pre_hook), "PREROUTING");
 }
 
 /* ---- covers ---------------------------------------------------------- */
@@ -777,6 +779,7 @@ struct act {
 	struct fs_hashlimit limit[2];
 	bool stop;          /* evaluation stops here after the action */
 	uint8_t stop_target; /* FS_T_RETURN or FS_T_ACCEPT */
+	uint32_t fwmark;    /* redirect mark to set (mangle pre_hook), 0 = none */
 };
 
 struct builder {
@@ -902,6 +905,14 @@ static int emit_actions(struct builder *b, struct fs_pchain *c, const struct fs_
 		r->target = FS_T_MARK;
 		r->mask = mask;
 		r->mark = ((uint32_t)a->dscp_val + 1u) << __builtin_ctz(mask);
+		emitted = true;
+	}
+	if (a->fwmark != 0) {
+		if ((r = chain_add(c, atoms, natoms, route)) == NULL)
+			return -1;
+		r->target = FS_T_MARK;
+		r->mask = b->o->redirect_mark_mask;
+		r->mark = a->fwmark;
 		emitted = true;
 	}
 	if (a->drop) {
@@ -1508,13 +1519,66 @@ static int route_refusal(struct xctx *x)
 		return refuse(x, FS_R_SOURCE_LOSS, "%s", x->r->source_loss);
 	if (a->conflict[0] != '\0')
 		return refuse(x, FS_R_CONFLICT, "%s", a->conflict);
-	if (a->has_redirect)
-		return refuse(x, FS_R_REDIRECT,
-		    "redirect to a VRF needs a redirect-map (configuration), none is set");
-	if (a->redirect_ip != FS_REDIR_IP_NONE)
-		return refuse(x, FS_R_REDIRECT_IP,
-		    "redirect-to-IP needs a policy-routing mapping (configuration), none is set");
 	return 0;
+}
+
+/*
+ * The redirect mark of a route that redirects (0 if it does not, or if it
+ * discards: a drop needs no routing), or a refusal when none is mapped.
+ */
+static int redirect_mark(struct xctx *x, const struct fs_xlate_opts *o, uint32_t *mark)
+{
+	const struct fs_actions *a = &x->r->act;
+	char rt[40], ip[INET6_ADDRSTRLEN];
+	unsigned i;
+
+	*mark = 0;
+	if (fs_actions_discard(a) || (!a->has_redirect && a->redirect_ip == FS_REDIR_IP_NONE))
+		return 0;
+	if (o->out_iface[0] != '\0')
+		return refuse(x, a->has_redirect ? FS_R_REDIRECT : FS_R_REDIRECT_IP,
+		    "out-interface %s is set: a redirect is decided before routing chooses an interface",
+		    o->out_iface);
+	if (a->has_redirect && a->redirect_ip != FS_REDIR_IP_NONE)
+		return refuse(x, FS_R_CONFLICT,
+		    "both redirect (route target) and redirect-to-IP: one packet takes one path");
+	if (a->has_redirect) {
+		for (i = 0; i < o->nredirects; i++)
+			if (fs_rt_equal(o->redirects[i].rt, a->redirect)) {
+				*mark = o->redirects[i].mark;
+				return 0;
+			}
+		if (fs_rt_format(a->redirect, rt, sizeof(rt)) < 0)
+			snprintf(rt, sizeof(rt), "0x%016llx", (unsigned long long)a->redirect);
+		return refuse(x, FS_R_REDIRECT, "no redirect-map entry for route target %s (configuration)",
+		    rt);
+	}
+	if (a->redirect_ip == FS_REDIR_IP_NEXTHOP && a->redirect_ip_family == 0)
+		return refuse(x, FS_R_REDIRECT_IP,
+		    "redirect-to-nexthop without a next hop in the UPDATE");
+	if (inet_ntop(a->redirect_ip_family == FS_INET ? AF_INET : AF_INET6, a->redirect_ip_addr,
+	    ip, sizeof(ip)) == NULL)
+		snprintf(ip, sizeof(ip), "?");
+	if (a->redirect_ip_copy)
+		return refuse(x, FS_R_REDIRECT_IP,
+		    "copy to %s: duplicating traffic is not supported, only redirecting it", ip);
+	if (a->redirect_ip_family != x->fam)
+		return refuse(x, FS_R_REDIRECT_IP, "next hop %s is not of the route's family", ip);
+	for (i = 0; i < o->nnexthops; i++) {
+		const struct fs_xlate_nexthop *nh = &o->nexthops[i];
+
+		if (nh->family != a->redirect_ip_family ||
+		    memcmp(nh->addr, a->redirect_ip_addr, nh->family == FS_INET ? 4 : 16) != 0)
+			continue;
+		if (nh->error != 0)
+			return refuse(x, FS_R_REDIRECT_IP,
+			    "the kernel refused the policy route to %s: %s", ip, strerror(nh->error));
+		*mark = nh->mark;
+		return 0;
+	}
+	return refuse(x, FS_R_REDIRECT_IP, "no policy route to %s: %s", ip, !o->redirect_ip ?
+	    "redirect-ip is not enabled in the configuration" :
+	    "every redirect-ip table is in use");
 }
 
 void fs_plan_free(struct fs_plan *plan)
@@ -1555,6 +1619,25 @@ static bool marks(const struct fs_route *r)
 	return a->has_mark && !fs_actions_discard(a);
 }
 
+/* The jump rule of a hook chain, limited to in-interface (and out-interface when out). */
+static struct fs_prule *hook_jump(struct fs_pchain *c, const struct fs_xlate_opts *o, bool out)
+{
+	struct fs_atom ifs[2];
+	const struct fs_atom *ip[2] = { &ifs[0], &ifs[1] };
+	unsigned n = 0;
+
+	memset(ifs, 0, sizeof(ifs));
+	if (o->in_iface[0] != '\0') {
+		ifs[n].kind = FS_A_IIF;
+		memcpy(ifs[n++].addr, o->in_iface, sizeof(o->in_iface));
+	}
+	if (out && o->out_iface[0] != '\0') {
+		ifs[n].kind = FS_A_OIF;
+		memcpy(ifs[n++].addr, o->out_iface, sizeof(o->out_iface));
+	}
+	return chain_add(c, ip, n, -1);
+}
+
 static int build_filter(struct fs_plan *plan, const struct fs_xlate_opts *o, bool any_mark)
 {
 	struct fs_ptable *tab = &plan->filter;
@@ -1569,18 +1652,8 @@ static int build_filter(struct fs_plan *plan, const struct fs_xlate_opts *o, boo
 	if (chain_new(tab, o->hook) == NULL || chain_new(tab, o->chain) == NULL)
 		return -1;
 	/* chains[0] is the hook, chains[1] the base chain */
-	if (o->in_iface[0] != '\0') {
-		struct fs_atom iif;
-		const struct fs_atom *ip = &iif;
-
-		memset(&iif, 0, sizeof(iif));
-		iif.kind = FS_A_IIF;
-		memcpy(iif.addr, o->in_iface, sizeof(o->in_iface));
-		r = chain_add(&tab->chains[0], &ip, 1, -1);
-	} else {
-		r = chain_add(&tab->chains[0], NULL, 0, -1);
-	}
-	if (r == NULL)
+	tab->chains[0].hook = true;
+	if ((r = hook_jump(&tab->chains[0], o, true)) == NULL)
 		return -1;
 	r->target = FS_T_JUMP;
 	snprintf(r->chain, sizeof(r->chain), "%s", o->chain);
@@ -1612,6 +1685,7 @@ static int build_filter(struct fs_plan *plan, const struct fs_xlate_opts *o, boo
 			if (x.refusal == FS_R_OK)
 				goto fail;
 			pr->refusal = x.refusal;
+			pr->fwmark = 0;
 			snprintf(pr->why, sizeof(pr->why), "%s", x.why);
 			plan->refused[x.refusal]++;
 			b.cur = cur_idx;
@@ -1641,6 +1715,8 @@ static int build_mangle(struct fs_plan *plan, const struct fs_xlate_opts *o)
 			used[plan->routes[i].route->act.dscp & 63] = true;
 	if (chain_new(tab, o->mangle_hook) == NULL || chain_new(tab, o->chain) == NULL)
 		return -1;
+	tab->chains[0].hook = true;
+	plan->mangle_post = 0;
 	memset(&at, 0, sizeof(at));
 	at.kind = FS_A_MARK;
 	at.inv = 1;
@@ -1668,6 +1744,83 @@ static int build_mangle(struct fs_plan *plan, const struct fs_xlate_opts *o)
 	return 0;
 }
 
+/*
+ * mangle pre_hook: the routes up to the last redirecting one, in order; a
+ * route that stops evaluation RETURNs (its packets keep their path), a
+ * redirecting one sets its mark first.  Routes that continue and do not
+ * redirect cannot change the path and are left out.  Filter FORWARD still
+ * takes every other decision, on the same routes, after routing.
+ */
+static int build_pre(struct fs_plan *plan, const struct fs_xlate_opts *o)
+{
+	struct fs_ptable *tab = &plan->mangle;
+	struct tagset tags = { 0 };
+	struct builder b = { 0 };
+	struct fs_prule *r;
+	char base[FS_CHAIN_NAME_MAX];
+	size_t i, last = 0, hook;
+	bool any = false;
+
+	for (i = 0; i < plan->nroutes; i++)
+		if (plan->routes[i].refusal == FS_R_OK && !plan->routes[i].empty &&
+		    plan->routes[i].fwmark != 0) {
+			any = true;
+			last = i;
+		}
+	if (!any)
+		return 0;
+	snprintf(base, sizeof(base), "%.14s%d-pre", o->chain, plan->family == FS_INET ? 4 : 6);
+	hook = tab->n;
+	if (chain_new(tab, o->pre_hook) == NULL || chain_new(tab, base) == NULL)
+		return -1;
+	tab->chains[hook].hook = true;
+	plan->mangle_pre = (int)hook;
+	if ((r = hook_jump(&tab->chains[hook], o, false)) == NULL)
+		return -1;
+	r->target = FS_T_JUMP;
+	snprintf(r->chain, sizeof(r->chain), "%s", base);
+	/* the redirect bits are ours: clear whatever arrived in them */
+	if ((r = chain_add(&tab->chains[hook + 1], NULL, 0, -1)) == NULL)
+		return -1;
+	r->target = FS_T_MARK;
+	r->mark = 0;
+	r->mask = o->redirect_mark_mask;
+	b.plan = plan;
+	b.o = o;
+	b.tab = tab;
+	b.cur = hook + 1;
+	for (i = 0; i <= last; i++) {
+		struct fs_proute *pr = &plan->routes[i];
+		const struct fs_actions *ac = &pr->route->act;
+		struct xctx x = { 0 };
+		struct act pa;
+		if (pr->refusal != FS_R_OK || pr->empty)
+			continue;
+		memset(&pa, 0, sizeof(pa));
+		pa.stop = fs_actions_discard(ac) || !(ac->has_action && ac->terminal);
+		pa.stop_target = FS_T_RETURN;
+		pa.fwmark = pr->fwmark;
+		if (!pa.stop && pa.fwmark == 0)
+			continue;
+		x.r = pr->route;
+		x.fam = plan->family;
+		if (unique_tag(&tags, x.r, &x.tag) < 0)
+			goto fail;
+		/* filter took the same route with the same covers and caps, so a
+		 * refusal here cannot happen: treat it as the failure it would be */
+		if (emit_route(&b, &x, &pa, (int)i) < 0)
+			goto fail;
+	}
+	for (i = hook + 1; i < tab->n; i++)
+		for (size_t j = 0; j < tab->chains[i].n; j++)
+			tab->chains[i].rules[j].counts = false; /* filter's rules count */
+	tagset_free(&tags);
+	return 0;
+fail:
+	tagset_free(&tags);
+	return -1;
+}
+
 int fs_plan_build(struct fs_plan *plan, enum fs_family family,
     const struct fs_route *const *routes, size_t n,
     const struct fs_xlate_opts *o, struct fs_err *err)
@@ -1679,9 +1832,26 @@ int fs_plan_build(struct fs_plan *plan, enum fs_family family,
 	if (m == 0 || (m >> __builtin_ctz(m)) != 0x7f)
 		return fs_err_set(err, FS_E_VALUE,
 		    "dscp mark mask 0x%x: need 7 contiguous bits", m);
+	if ((o->nredirects > 0 || o->nnexthops > 0) &&
+	    (o->redirect_mark_mask == 0 || (o->redirect_mark_mask & m) != 0))
+		return fs_err_set(err, FS_E_VALUE,
+		    "redirect mark mask 0x%x: must be non-zero and apart from the dscp bits 0x%x",
+		    o->redirect_mark_mask, m);
+	for (i = 0; i < o->nredirects + o->nnexthops; i++) {
+		uint32_t mk = i < o->nredirects ? o->redirects[i].mark :
+		    o->nexthops[i - o->nredirects].mark;
+
+		if (mk == 0 || (mk & ~o->redirect_mark_mask) != 0)
+			return fs_err_set(err, FS_E_VALUE,
+			    "redirect mark 0x%x: must be non-zero and inside the mask 0x%x", mk,
+			    o->redirect_mark_mask);
+	}
 	memset(plan, 0, sizeof(*plan));
 	plan->family = (uint8_t)family;
 	plan->dscp_mark_mask = o->dscp_mark_mask;
+	plan->redirect_mark_mask = o->redirect_mark_mask;
+	plan->mangle_post = -1;
+	plan->mangle_pre = -1;
 	plan->routes = calloc(n ? n : 1, sizeof(*plan->routes));
 	if (plan->routes == NULL)
 		return fs_err_set(err, FS_E_NOMEM, "out of memory building the plan");
@@ -1696,10 +1866,12 @@ int fs_plan_build(struct fs_plan *plan, enum fs_family family,
 		x.fam = (uint8_t)family;
 		if (routes[i]->family != family)
 			refuse(&x, FS_R_FAMILY, "IPv%d route in an IPv%d plan", routes[i]->family, family);
-		else if (policy_refusal(&x, o) == 0 && route_refusal(&x) == 0)
+		else if (policy_refusal(&x, o) == 0 && route_refusal(&x) == 0 &&
+		    redirect_mark(&x, o, &pr->fwmark) == 0)
 			filter_act(&x, o, &fa);
 		if (x.refusal != FS_R_OK) {
 			pr->refusal = x.refusal;
+			pr->fwmark = 0;
 			snprintf(pr->why, sizeof(pr->why), "%s", x.why);
 			plan->refused[x.refusal]++;
 		} else if (marks(routes[i])) {
@@ -1713,6 +1885,8 @@ int fs_plan_build(struct fs_plan *plan, enum fs_family family,
 		if (plan->routes[i].refusal == FS_R_OK && !plan->routes[i].empty && marks(routes[i]))
 			any_mark = true;
 	if (any_mark && build_mangle(plan, o) < 0)
+		goto nomem;
+	if (build_pre(plan, o) < 0)
 		goto nomem;
 	return 0;
 nomem:

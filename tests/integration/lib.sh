@@ -541,3 +541,57 @@ run_probes() {
 		fi
 	done <"$ctr"
 }
+
+# ------------------------------------------------------- NFLOG consumer ----
+# ulogd_start GROUP OUT: ulogd2 in rtr, in the foreground, as an operator runs
+# it for the sample action: NFLOG group GROUP -> BASE -> IFINDEX -> IP2STR ->
+# PRINTPKT -> LOGEMU, one line per logged packet written to OUT.  Its config,
+# pid file and own log are in the temp dir (nothing in /etc, /var or /run);
+# returns when rtr's kernel shows the nfnetlink_log instance for GROUP bound
+# (/proc/net/netfilter/nfnetlink_log, which is per namespace).
+ulogd_start() {
+	local group=$1 out=$2 dir="" p i
+	for dir in /usr/lib/*/ulogd /usr/lib/ulogd; do
+		[ -e "$dir/ulogd_inppkt_NFLOG.so" ] && break
+	done
+	[ -e "$dir/ulogd_inppkt_NFLOG.so" ] || lab_die "ulogd2's plugins not found (tests/install-deps.sh)"
+	{
+		printf '[global]\nlogfile="%s"\nloglevel=3\n' "$LAB_DIR/ulogd.log"
+		for p in inppkt_NFLOG raw2packet_BASE filter_IFINDEX filter_IP2STR filter_PRINTPKT output_LOGEMU; do
+			printf 'plugin="%s/ulogd_%s.so"\n' "$dir" "$p"
+		done
+		printf 'stack=log1:NFLOG,base1:BASE,ifi1:IFINDEX,ip2str1:IP2STR,print1:PRINTPKT,emu1:LOGEMU\n'
+		printf '\n[log1]\ngroup=%s\n\n[emu1]\nfile="%s"\nsync=1\n' "$group" "$out"
+	} >"$LAB_DIR/ulogd.conf"
+	: >"$out"
+	# ip netns exec execs in place: $! is ulogd's pid (ulogd -p writes it too)
+	ip netns exec "$NS_RTR" ulogd -c "$LAB_DIR/ulogd.conf" -p "$LAB_DIR/ulogd-own.pid" \
+		>"$LAB_DIR/ulogd.out" 2>&1 &
+	echo $! >"$LAB_DIR/ulogd.pid"
+	for ((i = 0; i < 100; i++)); do
+		# shellcheck disable=SC2016 # awk's own $1
+		in_ns "$NS_RTR" awk -v g="$group" '$1 == g { f = 1 } END { exit !f }' \
+			/proc/net/netfilter/nfnetlink_log 2>/dev/null && break
+		kill -0 "$(cat "$LAB_DIR/ulogd.pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	if [ "$i" -ge 100 ] || ! kill -0 "$(cat "$LAB_DIR/ulogd.pid")" 2>/dev/null; then
+		sed 's/^/#   ulogd: /' "$LAB_DIR/ulogd.out" "$LAB_DIR/ulogd.log" 2>/dev/null | tail -20
+		lab_die "ulogd did not bind NFLOG group $group in $NS_RTR within 10 s (or exited)"
+	fi
+	lab_log "ulogd: $(ulogd -V 2>&1 | head -1), pid $(cat "$LAB_DIR/ulogd.pid"), NFLOG group $group in $NS_RTR -> $out"
+}
+
+# ulogd_stop: SIGTERM, wait for it to exit (fails when it does not in 5 s)
+ulogd_stop() {
+	local pid i
+	pid=$(cat "$LAB_DIR/ulogd.pid" 2>/dev/null) || return 0
+	kill -TERM "$pid" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	wait "$pid" 2>/dev/null
+	kill -0 "$pid" 2>/dev/null && return 1
+	rm -f "$LAB_DIR/ulogd.pid"
+}

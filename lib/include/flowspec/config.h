@@ -17,6 +17,7 @@
 
 #define FS_CONFIG_DEFAULT_PATH "/etc/flowspec-acl/injector.yaml"
 #define FS_CONFIG_LIST_MAX 256     /* entries in one list */
+#define FS_CONFIG_REDIRECT_MAX 64  /* redirect: map entries (FS_REDIRECT_MAP_MAX) */
 
 enum fs_cfg_log_dest { FS_CFG_LOG_STDERR = 0, FS_CFG_LOG_SYSLOG };
 
@@ -36,6 +37,7 @@ struct fs_config {
 	char hook[29];              /* "FORWARD" */
 	char mangle_hook[29];       /* "POSTROUTING" */
 	char in_interface[16];      /* "" = all */
+	char out_interface[16];     /* "" = all */
 	int order;                  /* 0 rfc8955 (default), 1 sequence */
 	int seq_form;               /* enum fs_seq_form: 0 clean (default), 1 paper, 2 none */
 	uint16_t seq_type;          /* 0x80ff */
@@ -61,6 +63,15 @@ struct fs_config {
 	struct fs_cfg_prefix protected[FS_CONFIG_LIST_MAX];
 	unsigned nprotected;
 	bool protect_peers;         /* the BGP session's addresses are protected; default false (README) */
+
+	/* redirects (redirect.h) */
+	uint32_t redirect_mark_mask;          /* 0x0000ff00: contiguous, apart from 0x007f0000 */
+	uint32_t redirect_rule_priority;      /* 1000; 1..32765 */
+	uint64_t redirect_rts[FS_CONFIG_REDIRECT_MAX];   /* map: route target ... */
+	uint32_t redirect_tables[FS_CONFIG_REDIRECT_MAX]; /* ... to routing table */
+	unsigned nredirects;
+	unsigned redirect_ip_tables;          /* 0 (off); 0..64 next hops at a time */
+	uint32_t redirect_ip_table_base;      /* 2000; their tables base..base+n-1 */
 
 	/* FRR source */
 	char vtysh[256];            /* "/usr/bin/vtysh" */
@@ -101,6 +112,12 @@ enum fs_config_key {
 	FS_CK_VTYSH_TIMEOUT,    /* frr: vtysh-timeout */
 	FS_CK_PEER_DOWN,        /* frr: peer-down: flush | keep */
 	FS_CK_INTERVAL,         /* frr: interval */
+	FS_CK_RDR_MASK,         /* redirect: mark-mask */
+	FS_CK_RDR_PRIORITY,     /* redirect: rule-priority */
+	FS_CK_RDR_MAP,          /* redirect: map: { "65000:666": 100 } */
+	FS_CK_RDR_IP_TABLES,    /* redirect: ip-tables */
+	FS_CK_RDR_IP_BASE,      /* redirect: ip-table-base */
+	FS_CK_OUT_INTERFACE,    /* out-interface */
 	FS_CK__COUNT
 };
 

@@ -46,9 +46,10 @@ int fs_ecomm_apply(struct fs_route *r, uint64_t value,
     const struct fs_seq_opts *seq, struct fs_err *err);
 
 /*
- * True when two route-target communities name the same target: the same
- * kind (AS number or IPv4 address) and numbers, so the 2-octet-AS and
- * 4-octet-AS forms of 65000:100 are equal.
+ * True when two route-target or redirect communities name the same target:
+ * the same kind (AS number or IPv4 address) and numbers, so the 2-octet-AS
+ * and 4-octet-AS forms of 65000:100 are equal, and so are a redirect to
+ * 65000:100 and the route target 65000:100 (a redirect-map entry).
  */
 bool fs_rt_equal(uint64_t a, uint64_t b);
 

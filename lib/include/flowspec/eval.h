@@ -54,6 +54,7 @@ struct fs_outcome {
 	unsigned nsamples;
 	int samples[FS_OUTCOME_SAMPLES]; /* route index of each sample, in order */
 	int stopped_by;                  /* route index that ended evaluation, or -1 */
+	uint32_t redirect;               /* redirect mark routing saw (0: none, or dropped) */
 };
 
 /*
@@ -64,8 +65,8 @@ void fs_ref_eval(const struct fs_plan *plan, const struct fs_packet *p, bool ove
     enum fs_accept_target accept, struct fs_outcome *out);
 
 /*
- * Simulates the plan's filter (FORWARD) then mangle (POSTROUTING) tables
- * on p, as netfilter would.
+ * Simulates the plan's mangle PREROUTING (redirect marks, read by routing),
+ * filter FORWARD, then mangle POSTROUTING chains on p, as netfilter would.
  * 0, or -1 if the plan is malformed (unknown chain, loop deeper than 32).
  */
 int fs_plan_eval(const struct fs_plan *plan, const struct fs_packet *p, bool over_limit,

@@ -45,6 +45,7 @@ enum fs_atom_kind {
 	FS_A_FRAG6,      /* IPv6 fragment header tests */
 	FS_A_MARK,       /* -m mark [!] --mark VALUE/MASK (lo[0], hi[0]) */
 	FS_A_IIF,        /* -i NAME (the hook jump only; name in addr[]) */
+	FS_A_OIF,        /* -o NAME (the filter hook jump only; name in addr[]) */
 };
 
 /* Which field a FS_A_U32 atom reads. */
@@ -123,12 +124,13 @@ struct fs_prule {
 
 struct fs_pchain {
 	char name[FS_CHAIN_NAME_MAX];
+	bool hook;              /* a chain we only insert jumps into (FORWARD, ...) */
 	struct fs_prule *rules;
 	size_t n, cap;
 };
 
 struct fs_ptable {
-	struct fs_pchain *chains; /* chains[0] is the base chain */
+	struct fs_pchain *chains; /* hook chains (hook set) come before the chains they jump to */
 	size_t n, cap;
 };
 
@@ -156,6 +158,20 @@ const char *fs_refusal_name(enum fs_refusal r);
 
 enum fs_accept_target { FS_ACCEPT_RETURN = 0, FS_ACCEPT_ACCEPT };
 
+/* redirect (RT) to a routing table: the fwmark that selects it (fs_xlate_opts.redirects). */
+struct fs_xlate_redirect {
+	uint64_t rt;          /* the redirect community's raw value (AS2/AS4 forms equal) */
+	uint32_t mark;        /* non-zero, inside redirect_mark_mask */
+};
+
+/* redirect-to-IP: the fwmark whose policy route leads to a next hop. */
+struct fs_xlate_nexthop {
+	uint8_t family;       /* FS_INET or FS_INET6 */
+	uint8_t addr[16];
+	uint32_t mark;        /* non-zero, inside redirect_mark_mask */
+	int error;            /* non-zero: the kernel refused its route (errno); refused */
+};
+
 /* A protected prefix (fs_xlate_opts.protected). */
 struct fs_xlate_prefix {
 	uint8_t family;       /* FS_INET or FS_INET6 */
@@ -167,6 +183,9 @@ struct fs_xlate_opts {
 	char chain[FS_CHAIN_NAME_MAX];  /* base chain, default "FLOWSPEC" */
 	char hook[FS_CHAIN_NAME_MAX];   /* chain that jumps to it, default "FORWARD" */
 	char in_iface[16];              /* the jump only for packets in on it; "" = all */
+	char out_iface[16];             /* the filter jump only for packets out on it; "" = all
+					 * (redirects are refused with it: routing has not
+					 * chosen the interface when they are decided) */
 	enum fs_accept_target accept;   /* default RETURN */
 	uint16_t nflog_group;           /* sample: default 0 */
 	/*
@@ -196,6 +215,23 @@ struct fs_xlate_opts {
 	 */
 	const struct fs_xlate_prefix *protected;
 	unsigned nprotected;
+	/*
+	 * Redirects (borrowed; none by default).  Routing happens before
+	 * filter FORWARD, so a redirecting route's decision is repeated in
+	 * mangle pre_hook (PREROUTING): the chain "<chain>4-pre" (or 6) runs
+	 * the routes in order up to the last redirect, RETURNs where a route
+	 * stops evaluation and sets the route's mark in redirect_mark_mask
+	 * where it redirects; ip rules (rtnl.h) send marked packets to their
+	 * table.  A redirect whose RT has no entry in redirects, or a
+	 * redirect-to-IP whose next hop has none in nexthops, is refused.
+	 */
+	const struct fs_xlate_redirect *redirects;
+	unsigned nredirects;
+	const struct fs_xlate_nexthop *nexthops;
+	unsigned nnexthops;
+	bool redirect_ip;               /* redirect-to-IP is configured (for the refusal's why) */
+	uint32_t redirect_mark_mask;    /* default 0x0000ff00; must not overlap dscp_mark_mask */
+	char pre_hook[FS_CHAIN_NAME_MAX]; /* default "PREROUTING" */
 };
 
 /* Fills the defaults above. */
@@ -207,12 +243,16 @@ struct fs_proute {
 	enum fs_refusal refusal;       /* FS_R_OK if installed */
 	char why[256];                 /* detail for a refusal; empty when installed */
 	bool empty;                    /* installed, but matches no packet (no rules) */
+	uint32_t fwmark;               /* the redirect mark it sets, or 0 */
 };
 
 struct fs_plan {
 	uint8_t family;
 	uint32_t dscp_mark_mask;         /* the tag bits the plan uses (fs_xlate_opts) */
-	struct fs_ptable filter, mangle; /* mangle.n == 0 when no route marks */
+	uint32_t redirect_mark_mask;     /* the redirect bits (fs_xlate_opts) */
+	struct fs_ptable filter, mangle; /* mangle.n == 0 when no route marks or redirects */
+	int mangle_post, mangle_pre;     /* index in mangle of the POSTROUTING (DSCP) and
+					  * PREROUTING (redirect) hook chain, or -1 */
 	struct fs_proute *routes;        /* in applied order */
 	size_t nroutes;
 	unsigned refused[FS_R__COUNT];   /* counters by reason */
