@@ -299,17 +299,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->json = true;
 			break;
 		case O_IIF:
+		case O_OIF:
 			/* an interface name as the kernel allows it: 1..15 chars, no '/', ' ', ':' */
 			if (optarg[0] == '\0' || strlen(optarg) > 15 || strpbrk(optarg, "/ :\t") != NULL ||
 			    strcmp(optarg, ".") == 0 || strcmp(optarg, "..") == 0)
 				goto bad;
-			snprintf(o->xl.in_iface, sizeof(o->xl.in_iface), "%s", optarg);
-			break;
-		case O_OIF:
-			if (optarg[0] == '\0' || strlen(optarg) > 15 || strpbrk(optarg, "/ :\t") != NULL ||
-			    strcmp(optarg, ".") == 0 || strcmp(optarg, "..") == 0)
-				goto bad;
-			snprintf(o->xl.out_iface, sizeof(o->xl.out_iface), "%s", optarg);
+			snprintf(c == O_IIF ? o->xl.in_iface : o->xl.out_iface, sizeof(o->xl.in_iface),
+			    "%s", optarg);
 			break;
 		case O_DELAY:
 			if (parse_uint(optarg, 600000, &v) < 0)

@@ -765,11 +765,10 @@ static int parse_list(struct ps *p, const struct key *k)
  * Reads the mapping whose start is the current event: route target to
  * routing table, into the redirect map.  0, or -1 with err set.
  */
-static int parse_rtmap(struct ps *p, const struct key *k)
+static int parse_rtmap(struct ps *p)
 {
 	unsigned n = 0, i;
 
-	(void)k;
 	for (;;) {
 		const yaml_event_t *ev = &p->ev;
 		yaml_mark_t km;
@@ -863,7 +862,7 @@ static int parse_value(struct ps *p, const struct key *k)
 		return parse_list(p, k);
 	case K_RTMAP:
 		if (p->ev.type == YAML_MAPPING_START_EVENT)
-			return parse_rtmap(p, k);
+			return parse_rtmap(p);
 		if (is_null(&p->ev)) { /* "map:" with every entry commented out */
 			p->c->nredirects = 0;
 			return 0;

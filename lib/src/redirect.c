@@ -133,15 +133,10 @@ void fs_redirect_plan(struct fs_redirect *rd, int fam, const struct fs_route *co
 void fs_redirect_added(struct fs_redirect *rd)
 {
 	size_t i;
-	unsigned k;
 
 	for (i = 0; i < rd->nroutes; i++) {
-		struct fs_redirect_slot *sl = &rd->slot[rd->route_slot[i]];
-
-		sl->error = rd->routes[i].error;
-		for (k = 0; k < rd->nnh; k++)
-			if (rd->nh[k].mark == slot_mark(rd, rd->route_slot[i]))
-				rd->nh[k].error = sl->error;
+		rd->slot[rd->route_slot[i]].error = rd->routes[i].error;
+		rd->nh[i].error = rd->routes[i].error;
 	}
 }
 

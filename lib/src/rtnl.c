@@ -142,12 +142,27 @@ static void req_init(struct req *r, uint16_t type, uint16_t flags)
 	r->h.nlmsg_flags = (uint16_t)(NLM_F_REQUEST | flags);
 }
 
+/* Room for one more element of size sz in *v (n used of *cap).  0 or ENOMEM. */
+static int grow(void **v, size_t n, size_t *cap, size_t sz)
+{
+	void *nv;
+	size_t nc;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 16;
+	if ((nv = realloc(*v, nc * sz)) == NULL)
+		return ENOMEM;
+	*v = nv;
+	*cap = nc;
+	return 0;
+}
+
 /* ---- rules ------------------------------------------------------------------ */
 
 struct rules_seen {
 	struct fs_rtnl_rule *v;
 	size_t n, cap;
-	int oom;
 };
 
 static int seen_rule(const struct nlmsghdr *h, void *arg)
@@ -178,15 +193,8 @@ static int seen_rule(const struct nlmsghdr *h, void *arg)
 	}
 	if (!ours)
 		return 0;
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 16;
-		struct fs_rtnl_rule *nv = realloc(s->v, nc * sizeof(*nv));
-
-		if (nv == NULL)
-			return ENOMEM;
-		s->v = nv;
-		s->cap = nc;
-	}
+	if (grow((void **)&s->v, s->n, &s->cap, sizeof(*s->v)) != 0)
+		return ENOMEM;
 	s->v[s->n++] = r;
 	return 0;
 }
@@ -259,15 +267,8 @@ static int seen_route(const struct nlmsghdr *h, void *arg)
 		else if (a->rta_type == RTA_GATEWAY && RTA_PAYLOAD(a) >= s->alen)
 			memcpy(r.gw, RTA_DATA(a), s->alen);
 	}
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 16;
-		struct fs_rtnl_route *nv = realloc(s->v, nc * sizeof(*nv));
-
-		if (nv == NULL)
-			return ENOMEM;
-		s->v = nv;
-		s->cap = nc;
-	}
+	if (grow((void **)&s->v, s->n, &s->cap, sizeof(*s->v)) != 0)
+		return ENOMEM;
 	s->v[s->n++] = r;
 	return 0;
 }
@@ -319,30 +320,54 @@ static int family_af(int family)
 	return family == FS_INET ? AF_INET : AF_INET6;
 }
 
+/* What is ours in the kernel now.  0 with n open, or -1 with err set (n closed). */
+struct ours {
+	struct nl n;
+	struct rules_seen rs;
+	struct routes_seen ro;
+};
+
+static int ours_read(struct ours *o, int af, struct fs_err *err)
+{
+	memset(o, 0, sizeof(*o));
+	if (nl_open(&o->n, err) < 0)
+		return -1;
+	if (dump_rules(&o->n, af, &o->rs, err) < 0 || dump_routes(&o->n, af, &o->ro, err) < 0) {
+		free(o->rs.v);
+		free(o->ro.v);
+		nl_close(&o->n);
+		return -1;
+	}
+	return 0;
+}
+
+static void ours_free(struct ours *o)
+{
+	free(o->rs.v);
+	free(o->ro.v);
+	nl_close(&o->n);
+}
+
 int fs_rtnl_add(int family, const struct fs_rtnl_rule *rules, size_t nrules,
     struct fs_rtnl_route *routes, size_t nroutes, struct fs_err *err)
 {
 	int af = family_af(family);
 	size_t alen = af == AF_INET ? 4 : 16, i, k;
-	struct rules_seen rs = { 0 };
-	struct routes_seen ro = { 0 };
-	struct nl n;
+	struct ours o;
 	int rc = -1, e;
 
 	for (i = 0; i < nroutes; i++)
 		routes[i].error = 0;
 	if (nrules == 0 && nroutes == 0)
 		return 0;
-	if (nl_open(&n, err) < 0)
+	if (ours_read(&o, af, err) < 0)
 		return -1;
-	if (dump_rules(&n, af, &rs, err) < 0 || dump_routes(&n, af, &ro, err) < 0)
-		goto out;
 	for (i = 0; i < nrules; i++) {
-		for (k = 0; k < rs.n && !rule_eq(&rs.v[k], &rules[i]); k++)
+		for (k = 0; k < o.rs.n && !rule_eq(&o.rs.v[k], &rules[i]); k++)
 			;
-		if (k < rs.n)
+		if (k < o.rs.n)
 			continue;
-		e = rule_msg(&n, af, RTM_NEWRULE, &rules[i], err);
+		e = rule_msg(&o.n, af, RTM_NEWRULE, &rules[i], err);
 		if (e < 0)
 			goto out;
 		if (e > 0 && e != EEXIST) {
@@ -354,20 +379,18 @@ int fs_rtnl_add(int family, const struct fs_rtnl_rule *rules, size_t nrules,
 		}
 	}
 	for (i = 0; i < nroutes; i++) {
-		for (k = 0; k < ro.n && !route_eq(&ro.v[k], &routes[i], alen); k++)
+		for (k = 0; k < o.ro.n && !route_eq(&o.ro.v[k], &routes[i], alen); k++)
 			;
-		if (k < ro.n)
+		if (k < o.ro.n)
 			continue;
-		e = route_msg(&n, af, RTM_NEWROUTE, &routes[i], err);
+		e = route_msg(&o.n, af, RTM_NEWROUTE, &routes[i], err);
 		if (e < 0)
 			goto out;
 		routes[i].error = e;
 	}
 	rc = 0;
 out:
-	free(rs.v);
-	free(ro.v);
-	nl_close(&n);
+	ours_free(&o);
 	return rc;
 }
 
@@ -376,75 +399,50 @@ int fs_rtnl_prune(int family, const struct fs_rtnl_rule *rules, size_t nrules,
 {
 	int af = family_af(family);
 	size_t alen = af == AF_INET ? 4 : 16, i, k;
-	struct rules_seen rs = { 0 };
-	struct routes_seen ro = { 0 };
-	struct nl n;
+	struct ours o;
 	int rc = -1, e;
 
-	if (nl_open(&n, err) < 0)
+	if (ours_read(&o, af, err) < 0)
 		return -1;
-	if (dump_rules(&n, af, &rs, err) < 0 || dump_routes(&n, af, &ro, err) < 0)
-		goto out;
 	/* rules first: nothing is sent to a table while its route goes */
-	for (i = 0; i < rs.n; i++) {
-		for (k = 0; k < nrules && !rule_eq(&rs.v[i], &rules[k]); k++)
+	for (i = 0; i < o.rs.n; i++) {
+		const struct fs_rtnl_rule *ru = &o.rs.v[i];
+
+		for (k = 0; k < nrules && !rule_eq(ru, &rules[k]); k++)
 			;
 		if (k < nrules)
 			continue;
-		e = rule_msg(&n, af, RTM_DELRULE, &rs.v[i], err);
+		e = rule_msg(&o.n, af, RTM_DELRULE, ru, err);
 		if (e < 0)
 			goto out;
 		if (e > 0 && e != ENOENT) {
 			fs_err_set(err, FS_E_SYSTEM, "deleting the IPv%d rule \"priority %u fwmark "
-			    "0x%x/0x%x lookup %u\": %s", family, rs.v[i].priority, rs.v[i].mark,
-			    rs.v[i].mask, rs.v[i].table, strerror(e));
+			    "0x%x/0x%x lookup %u\": %s", family, ru->priority, ru->mark, ru->mask,
+			    ru->table, strerror(e));
 			goto out;
 		}
 	}
-	for (i = 0; i < ro.n; i++) {
-		for (k = 0; k < nroutes && (routes[k].error != 0 ||
-		    !route_eq(&ro.v[i], &routes[k], alen)); k++)
+	for (i = 0; i < o.ro.n; i++) {
+		const struct fs_rtnl_route *rt = &o.ro.v[i];
+
+		for (k = 0; k < nroutes && (routes[k].error != 0 || !route_eq(rt, &routes[k], alen)); k++)
 			;
 		if (k < nroutes)
 			continue;
-		e = route_msg(&n, af, RTM_DELROUTE, &ro.v[i], err);
+		e = route_msg(&o.n, af, RTM_DELROUTE, rt, err);
 		if (e < 0)
 			goto out;
 		if (e > 0 && e != ESRCH && e != ENOENT) {
 			char gw[INET6_ADDRSTRLEN];
 
-			inet_ntop(af, ro.v[i].gw, gw, sizeof(gw));
+			inet_ntop(af, rt->gw, gw, sizeof(gw));
 			fs_err_set(err, FS_E_SYSTEM, "deleting the route \"default via %s table %u\": %s",
-			    gw, ro.v[i].table, strerror(e));
+			    gw, rt->table, strerror(e));
 			goto out;
 		}
 	}
 	rc = 0;
 out:
-	free(rs.v);
-	free(ro.v);
-	nl_close(&n);
-	return rc;
-}
-
-int fs_rtnl_count(int family, size_t *nrules, size_t *nroutes, struct fs_err *err)
-{
-	int af = family_af(family);
-	struct rules_seen rs = { 0 };
-	struct routes_seen ro = { 0 };
-	struct nl n;
-	int rc = -1;
-
-	*nrules = *nroutes = 0;
-	if (nl_open(&n, err) < 0)
-		return -1;
-	if (dump_rules(&n, af, &rs, err) == 0 && dump_routes(&n, af, &ro, err) == 0) {
-		*nrules = rs.n;
-		*nroutes = ro.n;
-		rc = 0;
-	}
-	free(rs.v);
-	free(ro.v);
-	nl_close(&n);
+	ours_free(&o);
 	return rc;
 }

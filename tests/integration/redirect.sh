@@ -81,12 +81,15 @@ probe() {
 }
 rules_249() { ip -n "$NS_RTR" rule show | grep -c 'proto 249' || true; }
 routes_249() { ip -n "$NS_RTR" route show table all proto 249 | grep -c . || true; }
-pre_marks() { in_ns "$NS_RTR" iptables-legacy-save -t mangle | grep -c '^-A FLOWSPEC4-pre .*MARK --set-xmark 0x[1-9a-f][0-9a-f]*/0xff00' || true; }
+pre_marks() { in_ns "$NS_RTR" iptables-legacy-save -t mangle | grep -c '^-A FLOWSPEC4-pre .*MARK --set-xmark 0x[1-9a-f]' || true; }
+marks_are() { [ "$(pre_marks)" = "$1" ]; }
+rules_are() { [ "$(rules_249)" = "$1" ]; }
+routes_are() { [ "$(routes_249)" = "$1" ]; }
 
 bird_start "$HERE/bird-redirect.conf"
 exabgp_start
 wait_session_up
-lab_wait 20 "the injector's redirect marks in mangle PREROUTING" sh -c "[ \"\$(ip netns exec $NS_RTR iptables-legacy-save -t mangle | grep -c '^-A FLOWSPEC4-pre .*MARK --set-xmark 0x[1-9a-f]')\" = 2 ]"
+lab_wait 20 "the injector's redirect marks in mangle PREROUTING" marks_are 2
 
 echo "## what the injector installed"
 in_ns "$NS_RTR" iptables-legacy-save -t mangle | grep -E '^-A (PREROUTING|FLOWSPEC4-pre)' | sed 's/^/#   /'
@@ -114,15 +117,15 @@ probe "R3 unmapped redirect: not redirected" "$CLI_V4" 198.19.20.3 9 0 "$N"
 echo "## withdraw R2: its rule and route go, its traffic takes the normal path"
 grep -v '@withdraw' "$HERE/bird-redirect.conf" >"$LAB_DIR/bird-withdrawn.conf"
 bird_reconfigure "$LAB_DIR/bird-withdrawn.conf"
-lab_wait 20 "one redirect mark left" sh -c "[ \"\$(ip netns exec $NS_RTR iptables-legacy-save -t mangle | grep -c '^-A FLOWSPEC4-pre .*MARK --set-xmark 0x[1-9a-f]')\" = 1 ]"
-lab_wait 5 "the redirect-ip rule and route to go" sh -c "[ \"\$(ip -n $NS_RTR route show table all proto 249 | grep -c .)\" = 0 ]"
+lab_wait 20 "one redirect mark left" marks_are 1
+lab_wait 5 "the redirect-ip rule and route to go" routes_are 0
 check "1 ip rule (the map's) and 0 routes of ours" '[ "$(rules_249)" = 1 ] && [ "$(routes_249)" = 0 ]'
 probe "R2 withdrawn" "$CLI_V4" 198.19.20.2 9 0 "$N"
 probe "R1 still redirects" "$CLI_V4" 198.19.20.1 7001 "$N" 0
 
 echo "## ExaBGP stops: the injector sees end of input and removes everything"
 kill "$(cat "$LAB_DIR/exabgp.pid")" 2>/dev/null
-lab_wait 20 "our ip rules to go" sh -c "[ \"\$(ip -n $NS_RTR rule show | grep -c 'proto 249')\" = 0 ]"
+lab_wait 20 "our ip rules to go" rules_are 0
 check "no ip rule, route or mangle chain of ours left" \
 	'[ "$(rules_249)" = 0 ] && [ "$(routes_249)" = 0 ] && ! in_ns "$NS_RTR" iptables-legacy-save -t mangle | grep -q FLOWSPEC'
 probe "R1 gone: normal path" "$CLI_V4" 198.19.20.1 7001 0 "$N"

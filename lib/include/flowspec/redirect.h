@@ -43,7 +43,8 @@ struct fs_redirect {
 	uint32_t ip_table_base;
 	unsigned nslots;           /* 0: redirect-to-IP is off */
 	struct fs_redirect_slot slot[FS_REDIRECT_SLOTS_MAX];
-	/* for one family, after fs_redirect_plan */
+	/* for one family, after fs_redirect_plan; nh[i] and routes[i] are one
+	 * next hop (nnh == nroutes), in slot route_slot[i] */
 	struct fs_xlate_nexthop nh[FS_REDIRECT_SLOTS_MAX];
 	unsigned nnh;
 	struct fs_rtnl_rule rules[FS_REDIRECT_MAP_MAX + FS_REDIRECT_SLOTS_MAX];

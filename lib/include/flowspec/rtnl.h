@@ -48,7 +48,4 @@ int fs_rtnl_add(int family, const struct fs_rtnl_rule *rules, size_t nrules,
 int fs_rtnl_prune(int family, const struct fs_rtnl_rule *rules, size_t nrules,
     const struct fs_rtnl_route *routes, size_t nroutes, struct fs_err *err);
 
-/* Counts our rules and routes in family (for tests and status).  0, or -1 with err set. */
-int fs_rtnl_count(int family, size_t *nrules, size_t *nroutes, struct fs_err *err);
-
 #endif
