@@ -5,6 +5,11 @@
 #      prints nothing (unknown keys, bad values and missing binaries are
 #      only warnings with exit 0).  Then "systemd-analyze security --offline"
 #      prints each service's exposure score, for information.
+#   1b. least privilege: every .service has exactly CAP_NET_ADMIN and
+#      CAP_NET_RAW, no wider ambient set, NoNewPrivileges, ProtectSystem=
+#      strict, ProtectHome, PrivateTmp, and a "systemd-analyze security"
+#      exposure of at most 3.0 (FS_MAX_EXPOSURE); a widened copy must fail.
+#   1c. examples/exabgp/exabgp.conf with ExaBGP's own "--validate".
 #   2. examples/frr/bgpd-flowspec.conf with FRR's own parser ("bgpd -C",
 #      check mode): it must print nothing (bgpd -C exits 0 even on errors,
 #      so its output is what counts).
@@ -28,7 +33,7 @@
 # Usage: tests/examples-units.sh [INJECTOR]
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-inj=${1:-$top/build/injector/flowspec-injector}
+inj=$(realpath "${1:-$top/build/injector/flowspec-injector}")
 sa=${FS_SYSTEMD_ANALYZE:-/usr/bin/systemd-analyze}
 bgpd=${FS_BGPD:-/usr/lib/frr/bgpd}
 pass=0 fail=0
@@ -83,8 +88,9 @@ for u in "${units[@]}"; do
 done
 
 # a unit whose ExecStart= binary is missing must fail here: proves the
-# check is not vacuous (the temp root, not the host, is what verify reads)
-svc=$(for u in "${units[@]}"; do case $u in *.service) basename "$u"; break ;; esac; done)
+# check is not vacuous (the temp root, not the host, is what verify reads);
+# the first service whose ExecStart= runs the injector itself
+svc=$(for u in "${units[@]}"; do case $u in *.service) grep -q '^ExecStart=.*flowspec-injector' "$u" && { basename "$u"; break; } ;; esac; done)
 if [ -n "$svc" ]; then
 	mv "$root/usr/local/sbin/flowspec-injector" "$tmp/inj.away" 2>/dev/null
 	out=$(cd / && "$sa" verify --man=no --root="$root" "$svc" 2>&1)
@@ -96,13 +102,93 @@ if [ -n "$svc" ]; then
 	mv "$tmp/inj.away" "$root/usr/local/sbin/flowspec-injector" 2>/dev/null
 fi
 
-echo "## systemd-analyze security --offline (information only)"
+# ------------------------------------------------- least privilege ----
+# Every service: exactly CAP_NET_ADMIN and CAP_NET_RAW in the bounding
+# set, no wider ambient set, NoNewPrivileges, ProtectSystem=strict,
+# ProtectHome, PrivateTmp, and an exposure score from "systemd-analyze
+# security --offline" of at most $max_exposure.  check_priv FILE NAME
+# prints what is wrong (nothing when all holds).
+max_exposure=${FS_MAX_EXPOSURE:-3.0}
+key() { # key FILE KEY: the last value the unit gives KEY
+	sed -n "s/^$2=//p" "$1" | tail -1
+}
+capset() { tr ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' '; }
+check_priv() {
+	local f=$1 name=$2 v score
+	v=$(key "$f" CapabilityBoundingSet | capset)
+	[ "$v" = "CAP_NET_ADMIN CAP_NET_RAW " ] || echo "CapabilityBoundingSet is \"$v\", not CAP_NET_ADMIN CAP_NET_RAW"
+	for c in $(key "$f" AmbientCapabilities); do
+		case $c in CAP_NET_ADMIN|CAP_NET_RAW) ;; *) echo "AmbientCapabilities has $c" ;; esac
+	done
+	[ "$(key "$f" NoNewPrivileges)" = yes ] || echo "NoNewPrivileges is not yes"
+	[ "$(key "$f" ProtectSystem)" = strict ] || echo "ProtectSystem is not strict"
+	case $(key "$f" ProtectHome) in yes|read-only|tmpfs) ;; *) echo "ProtectHome is not set" ;; esac
+	[ "$(key "$f" PrivateTmp)" = yes ] || echo "PrivateTmp is not yes"
+	score=$(cd / && "$sa" security --offline=true --root="$root" "$name" 2>&1 |
+		sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+	if [ -z "$score" ]; then
+		echo "no exposure score"
+	elif ! awk -v s="$score" -v m="$max_exposure" 'BEGIN { exit !(s <= m) }'; then
+		echo "exposure $score above $max_exposure"
+	fi
+	echo "# exposure $score" >&2
+}
+echo "## least privilege (systemd-analyze security --offline, at most $max_exposure)"
 for u in "${units[@]}"; do
 	case $u in *.service) ;; *) continue ;; esac
 	name=$(basename "$u")
-	line=$(cd / && "$sa" security --offline=true --root="$root" "$name" 2>&1 | grep 'Overall exposure level')
-	echo "#   ${line:-$name: no score}"
+	rel=${u#"$top"/}
+	out=$(check_priv "$root/etc/systemd/system/$name" "$name" 2>"$tmp/score")
+	if [ -z "$out" ]; then
+		ok "$rel: only CAP_NET_ADMIN CAP_NET_RAW, sandboxed, $(sed 's/^# //' "$tmp/score")"
+	else
+		nok "$rel: $(printf '%s' "$out" | tr '\n' ';')"
+	fi
 done
+# the check must be able to fail: a copy with a wider bounding set, and
+# one without the sandbox, are each caught
+svc=$(for u in "${units[@]}"; do case $u in *.service) basename "$u"; break ;; esac; done)
+if [ -n "$svc" ]; then
+	cp "$root/etc/systemd/system/$svc" "$tmp/$svc.orig"
+	sed -i 's/^CapabilityBoundingSet=.*/CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_SYS_ADMIN/' \
+		"$root/etc/systemd/system/$svc"
+	out=$(check_priv "$root/etc/systemd/system/$svc" "$svc" 2>/dev/null)
+	case $out in *CAP_SYS_ADMIN*) ok "$svc with CAP_SYS_ADMIN added: caught" ;;
+		*) nok "$svc with CAP_SYS_ADMIN added: not caught" ;; esac
+	cp "$tmp/$svc.orig" "$root/etc/systemd/system/$svc"
+	sed -i '/^\(ProtectSystem\|NoNewPrivileges\|PrivateTmp\|SystemCallFilter\|RestrictAddressFamilies\|ProtectKernel[A-Za-z]*\|PrivateDevices\)=/d' \
+		"$root/etc/systemd/system/$svc"
+	out=$(check_priv "$root/etc/systemd/system/$svc" "$svc" 2>/dev/null)
+	case $out in *"ProtectSystem is not strict"*"exposure"*) ok "$svc without its sandbox: caught ($(printf '%s' "$out" | tail -1))" ;;
+		*) nok "$svc without its sandbox: not caught: $out" ;; esac
+	cp "$tmp/$svc.orig" "$root/etc/systemd/system/$svc"
+fi
+
+# ------------------------------------------------ ExaBGP's own check ----
+echo "## examples/exabgp/exabgp.conf through exabgp --validate"
+exaconf=$top/examples/exabgp/exabgp.conf
+if [ ! -f "$exaconf" ]; then
+	echo "# no $exaconf"
+elif ! command -v exabgp >/dev/null; then
+	echo "# skipped: exabgp not installed (package exabgp)"
+else
+	# ExaBGP checks that the process's program exists: a copy of the file
+	# whose only change is the injector's path, pointed at this tree's
+	sed "s|/usr/local/sbin/flowspec-injector|$inj|" "$exaconf" >"$tmp/exabgp.conf"
+	[ "$(diff "$exaconf" "$tmp/exabgp.conf" | grep -c '^[<>]')" = 2 ] || nok "exabgp.conf: the run line is not where expected"
+	if (cd "$tmp" && env exabgp.api.cli=false timeout 60 exabgp --validate "$tmp/exabgp.conf") >"$tmp/exa.out" 2>&1; then
+		ok "exabgp --validate: accepted ($(exabgp --version 2>&1 | grep -o 'ExaBGP : [0-9.]*\|[0-9]\.[0-9]*\.[0-9]*' | head -1))"
+	else
+		nok "exabgp --validate: refused"
+		grep -E 'error|line|invalid|locate' "$tmp/exa.out" | head -5 | sed 's/^/#   /'
+	fi
+	{ cat "$tmp/exabgp.conf"; printf 'neighbor 192.0.2.9 {\n    no-such-keyword 1;\n}\n'; } >"$tmp/exabgp-bad.conf"
+	if (cd "$tmp" && env exabgp.api.cli=false timeout 60 exabgp --validate "$tmp/exabgp-bad.conf") >/dev/null 2>&1; then
+		nok "exabgp --validate on the file plus a bad keyword: accepted"
+	else
+		ok "exabgp --validate on the file plus a bad keyword: refused"
+	fi
+fi
 
 # -------------------------------------------------------- FRR snippet ----
 echo "## examples/frr/bgpd-flowspec.conf through bgpd -C"

@@ -7,7 +7,8 @@ pkgs=(build-essential cmake pkg-config
       iptables iproute2 procps
       exabgp bird2 gobgpd python3-scapy
       frr systemd    # frr: bgpd/vtysh for the FRR lab; systemd: systemd-analyze
-      ulogd2)        # ulogd2: the NFLOG consumer of the actions lab
+      ulogd2         # ulogd2: the NFLOG consumer of the actions lab
+      valgrind clang libclang-rt-14-dev perl)  # memcheck of the suites; libFuzzer; tests/no-shell.sh
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

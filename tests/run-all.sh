@@ -2,7 +2,8 @@
 # The test command: installs the dependencies, builds with warnings as
 # errors, runs every test (unit suites, golden fixtures, kernel checks in
 # network namespaces), then builds and runs everything again under
-# ASan+UBSan with no recovery.  Run as root on Debian 12.
+# ASan+UBSan with no recovery, then runs each libFuzzer target (clang,
+# ASan+UBSan) for a minute.  Run as root on Debian 12.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -19,3 +20,12 @@ cmake -S "$top" -B "$top/build-asan" -DCMAKE_BUILD_TYPE=Debug -DFS_WERROR=ON -DF
 cmake --build "$top/build-asan" -j "$jobs"
 (cd "$top/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")
+
+# Every parser under libFuzzer for a bounded time (tests/fuzz/README.md):
+# FS_FUZZ_SECONDS per target (default 60), two targets at a time.
+echo "== fuzz: each libFuzzer target for ${FS_FUZZ_SECONDS:-60} s (clang, ASan+UBSan)"
+cmake -S "$top" -B "$top/build-fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+	-DFS_WERROR=ON -DFS_FUZZ=ON -DFS_BENCH=OFF >/dev/null
+cmake --build "$top/build-fuzz" -j "$jobs" --target fuzz_exabgp fuzz_frr fuzz_config fuzz_save fuzz_route
+"$top/tests/fuzz/run.sh" "$top/build-fuzz" "${FS_FUZZ_SECONDS:-60}"
+

@@ -153,6 +153,40 @@ START_TEST(test_bad_save)
 }
 END_TEST
 
+/*
+ * The chain policy is the word after the name, within the line: a text
+ * that ends inside it is read without going past its end (fuzz_save found
+ * strncmp reading past a buffer that had no NUL), and "DROPPED" is no DROP.
+ */
+START_TEST(test_policy_word)
+{
+	static const struct { const char *doc; enum fx_target want; } docs[] = {
+		{ "*filter\n:FORWARD DROP [0:0]\nCOMMIT\n", FX_T_DROP },
+		{ "*filter\n:FORWARD ACCEPT [0:0]\nCOMMIT\n", FX_T_ACCEPT },
+		{ "*filter\n:FORWARD DROPPED [0:0]\nCOMMIT\n", FX_T_NONE },
+		{ "*filter\n:FORWARD DROP", FX_T_DROP },
+		{ "*filter\n:FORWARD DRO", FX_T_NONE },
+		{ "*filter\n:FORWARD A", FX_T_NONE },
+	};
+	struct fx_chain c;
+	struct fs_err err;
+	unsigned i;
+	char *exact;
+
+	for (i = 0; i < NELEM(docs); i++) {
+		size_t n = strlen(docs[i].doc);
+
+		exact = malloc(n); /* no NUL: a read past the end is ASan's to see */
+		ck_assert_ptr_nonnull(exact);
+		memcpy(exact, docs[i].doc, n);
+		ck_assert_int_eq(fx_parse_save(exact, n, 4, "FORWARD", "t.save", &c, &err), 0);
+		ck_assert_msg(c.policy == docs[i].want, "%s: policy %d", docs[i].doc, (int)c.policy);
+		fx_chain_free(&c);
+		free(exact);
+	}
+}
+END_TEST
+
 /* ---- mapping against iptables semantics ----------------------------------- */
 
 static uint32_t rs = 4242;
@@ -471,6 +505,7 @@ static Suite *fetch_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_map, 0, NELEM(maps));
 	tcase_add_loop_test(tc, test_bad_save, 0, NELEM(bad_docs));
+	tcase_add_test(tc, test_policy_word);
 	tcase_add_test(tc, test_semantics);
 	tcase_add_test(tc, test_bird_parses);
 	suite_add_tcase(s, tc);

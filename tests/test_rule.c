@@ -1,5 +1,6 @@
 /*
- * test_rule.c - the route builder, validation, canonical text and copies.
+ * test_rule.c - the route builder, validation, canonical text (and reading
+ * it back: fs_route_parse) and copies.
  */
 #include <check.h>
 
@@ -144,6 +145,107 @@ START_TEST(actions_text)
 }
 END_TEST
 
+/* parse(format(r)) for a text of every component and operator form */
+START_TEST(parse_roundtrip)
+{
+	static const char *const texts[] = {
+		"inet dst 192.0.2.0/24 src 198.51.100.0/24 proto =6 dport >=1024&<=2048,=8080",
+		"inet dst 0.0.0.0/0",
+		"inet proto !=6&!=17 port =22,=80 sport <=1023 icmp-type =3,=11 icmp-code <4",
+		"inet tcp-flags !=rst&=syn+ack,=fin,0,!0x200 length true,false(5),true(64) dscp >=8&<=15,=32",
+		"inet fragment =df,!isf&ff+lf dst 192.0.2.1/32",
+		"inet6 dst 2001:db8:1::/48 src ::/0 flow-label >=100&<=200,=1048575 proto =58",
+		"inet6 dst ::1:0:0/96/64 src 1:db8::/32/8 fragment =ff&!isf tcp-flags syn+0x8000",
+	};
+	static const char *const canon[] = {
+		NULL, NULL, NULL, NULL,
+		"inet dst 192.0.2.1/32 fragment =df,!isf&ff+lf",
+		"inet6 dst 2001:db8:1::/48 src ::/0 proto =58 flow-label >=100&<=200,=1048575",
+		"inet6 dst ::1:0:0/96/64 src 1:db8::/32/8 tcp-flags syn+0x8000 fragment =ff&!isf",
+	};
+	char t1[FS_TEXT_MAX], t2[FS_TEXT_MAX];
+	uint8_t k1[FS_KEY_MAX], k2[FS_KEY_MAX];
+	struct fs_route *r, *b;
+	struct fs_err e;
+	unsigned i;
+	int l1, l2;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		ck_assert_msg(fs_route_parse(texts[i], strlen(texts[i]), "t", &r, &e) == 0,
+		    "%s: %s", texts[i], e.msg);
+		fs_route_format(r, t1, sizeof(t1));
+		ck_assert_str_eq(t1, canon[i] ? canon[i] : texts[i]);
+		ck_assert_int_eq(fs_route_parse(t1, strlen(t1), "t", &b, &e), 0);
+		fs_route_format(b, t2, sizeof(t2));
+		ck_assert_str_eq(t1, t2);
+		l1 = fs_route_key(r, k1, sizeof(k1));
+		l2 = fs_route_key(b, k2, sizeof(k2));
+		ck_assert_int_eq(l1, l2);
+		ck_assert_int_eq(memcmp(k1, k2, (size_t)l1), 0);
+		ck_assert_uint_eq(r->nterm_total, b->nterm_total);
+		fs_route_free(r);
+		fs_route_free(b);
+	}
+}
+END_TEST
+
+/* every refusal names the column and the text */
+START_TEST(parse_errors)
+{
+	static const struct { const char *in, *msg; } bad[] = {
+		{ "", "t: column 1: expected the family inet or inet6: \"\"" },
+		{ "inet", "column 1: " },
+		{ "ipv4 dst 192.0.2.0/24", "column 1: expected the family inet or inet6: \"ipv4\"" },
+		{ "inet dst 192.0.2.1/24", "column 10: address bits set outside the prefix: \"192.0.2.1/24\"" },
+		{ "inet dst 192.0.2.0/33", "column 20: number out of range: \"33\"" },
+		{ "inet dst 192.0.2.0", "column 10: expected ADDRESS/LENGTH: \"192.0.2.0\"" },
+		{ "inet dst 2001:db8::/32", "column 10: not an IPv4 address: \"2001:db8::\"" },
+		{ "inet dst 192.0.2.0/24/8", "an offset on an IPv4 prefix: \"/8\"" },
+		{ "inet6 dst 2001:db8::/32/32", "offset not below the prefix length: \"32\"" },
+		{ "inet6 dst 2001:db8::/32/0", "offset 0 is written without /0" },
+		{ "inet proto =256", "column 13: number out of range: \"256\"" },
+		{ "inet proto =06", "number with a leading zero: \"06\"" },
+		{ "inet proto 6", "column 12: expected an operator: \"6\"" },
+		{ "inet proto =6 proto =17", "column 15: component given twice: \"proto\"" },
+		{ "inet proto =6  dport =1", "column 14: expected one space and a component" },
+		{ "inet colour =6", "column 6: unknown component: \"colour\"" },
+		{ "inet dport", "a component without its value: \"dport\"" },
+		{ "inet dport =1;=2", "unexpected text in a term list: \";=2\"" },
+		{ "inet dport =1,", "column 15: expected an operator" },
+		{ "inet tcp-flags =syn+syn", "a bit named twice: \"syn\"" },
+		{ "inet tcp-flags =xmas", "not a TCP flag: \"xmas\"" },
+		{ "inet tcp-flags 0x100", "not a single bit beyond the named ones: \"0x100\"" },
+		{ "inet tcp-flags 0x300", "not a single bit beyond the named ones: \"0x300\"" },
+		{ "inet fragment =0x1000", "not a single bit beyond the named ones" },
+		{ "inet length true(0)", "a value of 0 is written without (0)" },
+		{ "inet length true(5", "expected ): \"\"" },
+		{ "inet length tru", "not an operator: \"tru\"" },
+		{ "inet flow-label =1", "flow-label on an IPv4 route" },
+		{ "inet6 fragment =df", "DF" },
+		{ "inet6 src 2001:db8::/32/8", "column 11: address bits set outside the prefix" },
+		{ "inet dst 192.0.2.0/24\n", "unexpected text after the prefix: \"\\x0a\"" },
+	};
+	static char big[FS_TEXT_MAX + 1];
+	struct fs_route *r = NULL;
+	struct fs_err e;
+	unsigned i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(fs_route_parse(bad[i].in, strlen(bad[i].in), "t", &r, &e) == -1,
+		    "accepted: %s", bad[i].in);
+		ck_assert_ptr_null(r);
+		ck_assert_msg(strstr(e.msg, bad[i].msg) != NULL, "%s: got \"%s\", want \"%s\"",
+		    bad[i].in, e.msg, bad[i].msg);
+	}
+	/* a NUL inside the text, and a text of FS_TEXT_MAX bytes */
+	ck_assert_int_eq(fs_route_parse("inet\0 dst", 9, "t", &r, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "column 5: a NUL byte"));
+	memset(big, 'x', FS_TEXT_MAX);
+	ck_assert_int_eq(fs_route_parse(big, FS_TEXT_MAX, "t", &r, &e), -1);
+	ck_assert_int_eq(e.code, FS_E_LIMIT);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("rule");
@@ -155,6 +257,8 @@ int main(void)
 	tcase_add_test(tc, term_errors);
 	tcase_add_test(tc, validate_and_default);
 	tcase_add_test(tc, actions_text);
+	tcase_add_test(tc, parse_roundtrip);
+	tcase_add_test(tc, parse_errors);
 	suite_add_tcase(s, tc);
 	return fs_check_run(s);
 }

@@ -486,11 +486,17 @@ int fx_parse_save(const char *text, size_t len, int family, const char *chain,
 			size_t cl = strlen(chain);
 
 			if (ll > cl + 1 && memcmp(line + 1, chain, cl) == 0 && line[cl + 1] == ' ') {
-				const char *pol = line + cl + 2;
+				/* the policy word, within the line: the text need not
+				 * be NUL-terminated (found by fuzz_save) */
+				const char *pol = line + cl + 2, *sp;
+				size_t pl = ll - cl - 2;
 
+				sp = memchr(pol, ' ', pl);
+				if (sp != NULL)
+					pl = (size_t)(sp - pol);
 				seen_chain = true;
-				out->policy = strncmp(pol, "ACCEPT", 6) == 0 ? FX_T_ACCEPT :
-				    strncmp(pol, "DROP", 4) == 0 ? FX_T_DROP : FX_T_NONE;
+				out->policy = pl == 6 && memcmp(pol, "ACCEPT", 6) == 0 ? FX_T_ACCEPT :
+				    pl == 4 && memcmp(pol, "DROP", 4) == 0 ? FX_T_DROP : FX_T_NONE;
 			}
 			continue;
 		}

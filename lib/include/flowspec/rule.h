@@ -212,6 +212,15 @@ int fs_route_key(const struct fs_route *r, uint8_t *buf, size_t cap);
  */
 int fs_route_format(const struct fs_route *r, char *buf, size_t cap);
 
+/*
+ * Reads canonical text back (the inverse of fs_route_format; components
+ * and bits may come in any order).  *out is a new route with no actions.
+ * 0, or -1 with err naming the column and the text that is wrong:
+ * "ORIGIN: column N: what: \"text\"".
+ */
+int fs_route_parse(const char *text, size_t len, const char *origin, struct fs_route **out,
+    struct fs_err *err);
+
 /* Canonical text of the actions, e.g. "rate-bytes 0" or "accept". */
 int fs_actions_format(const struct fs_route *r, char *buf, size_t cap);
 
