@@ -1081,6 +1081,7 @@ static int live(struct opts *o)
 	struct fs_batch batch;
 	struct reader rd = { .fd = -1 };
 	bool term = false;
+	uint64_t retry_at = 0; /* after a failed commit: not before this (now_ms) */
 	int rc = 1;
 
 	fs_ipt_opts_default(&io);
@@ -1109,13 +1110,19 @@ static int live(struct opts *o)
 		struct pollfd pfd[2] = { { STDIN_FILENO, POLLIN, 0 }, { sigpipe_fd[0], POLLIN, 0 } };
 		int wait = -1, n;
 		bool hup = false;
+		uint64_t t = now_ms();
 
-		if (fs_batch_due(&batch, &feed, now_ms(), false, &wait)) {
+		if (t < retry_at) {
+			/* a failed commit: keep reading input and signals, retry at retry_at */
+			wait = (int)(retry_at - t);
+		} else if (fs_batch_due(&batch, &feed, t, false, &wait)) {
 			protect_feed_peers(o, &feed);
-			if (commit_all(o, &feed, &io, !batch.first_done) == 0)
+			if (commit_all(o, &feed, &io, !batch.first_done) == 0) {
 				fs_batch_done(&batch, &feed);
-			else
-				wait = 1000; /* retry the commit in a second */
+				retry_at = 0;
+			} else {
+				retry_at = now_ms() + 1000; /* retry the commit in a second */
+			}
 			continue;
 		}
 		n = poll(pfd, 2, wait);
@@ -1147,8 +1154,10 @@ static int live(struct opts *o)
 			fs_ruleset_set_max_per_peer(feed.rs, o->max_routes_peer);
 			protect_feed_peers(o, &feed);
 			log_info("SIGHUP: re-rendering and re-committing everything");
-			if (commit_all(o, &feed, &io, true) == 0)
+			if (commit_all(o, &feed, &io, true) == 0) {
 				fs_batch_done(&batch, &feed);
+				retry_at = 0;
+			}
 		}
 	}
 	/* end of input or SIGTERM: apply what is pending, then leave or clean up */
@@ -1345,7 +1354,8 @@ static void log_new_refusals(struct frr_state *st, const struct fs_plan *plan)
 		fs_actions_format(pr->route, act, sizeof(act));
 		h = fnv(pr->why, fnv(act, fnv(txt, 14695981039346656037ULL)));
 		now[n++] = h;
-		if (bsearch(&h, st->seen[fi], st->nseen[fi], sizeof(h), u64cmp) == NULL)
+		if (st->nseen[fi] == 0 ||
+		    bsearch(&h, st->seen[fi], st->nseen[fi], sizeof(h), u64cmp) == NULL)
 			log_warnx("IPv%d refused: %s => %s: %s: %s", plan->family, txt, act,
 			    fs_refusal_name(pr->refusal), pr->why);
 	}
@@ -1458,6 +1468,9 @@ static int frr_poll_family(struct opts *o, struct frr_state *st, enum fs_family 
 	rules = fs_ptable_rules(&plan.filter) - (plan.filter.n ? plan.filter.chains[0].n : 0);
 	if (!force && st->known[fi] && digest == st->digest[fi] &&
 	    kernel_rules(o, fam) == (long)rules) {
+		/* the same rules; a refused route may still have a new reason
+		 * (and a --once run has logged nothing yet) */
+		log_new_refusals(st, &plan);
 		fs_plan_free(&plan);
 		free(sorted);
 		goto unchanged;

@@ -160,13 +160,26 @@ END_TEST
  */
 START_TEST(test_policy_word)
 {
-	static const struct { const char *doc; enum fx_target want; } docs[] = {
-		{ "*filter\n:FORWARD DROP [0:0]\nCOMMIT\n", FX_T_DROP },
-		{ "*filter\n:FORWARD ACCEPT [0:0]\nCOMMIT\n", FX_T_ACCEPT },
-		{ "*filter\n:FORWARD DROPPED [0:0]\nCOMMIT\n", FX_T_NONE },
-		{ "*filter\n:FORWARD DROP", FX_T_DROP },
-		{ "*filter\n:FORWARD DRO", FX_T_NONE },
-		{ "*filter\n:FORWARD A", FX_T_NONE },
+	/* want -1: an error naming what (a truncated or altered file must never
+	 * lose its policy or its last rules quietly) */
+	static const struct { const char *doc; size_t len; int want; const char *what; } docs[] = {
+		{ "*filter\n:FORWARD DROP [0:0]\nCOMMIT\n", 0, FX_T_DROP, NULL },
+		{ "*filter\n:FORWARD ACCEPT [0:0]\nCOMMIT\n", 0, FX_T_ACCEPT, NULL },
+		{ "*filter\n:FORWARD - [0:0]\nCOMMIT\n", 0, FX_T_NONE, NULL },
+		{ "*filter\n:FORWARD DROP\nCOMMIT\n", 0, FX_T_DROP, NULL },
+		{ "*filter\n:FORWARD DROP [12:3456]\n[1:2] -A FORWARD -j DROP\nCOMMIT", 0, FX_T_DROP, NULL },
+		{ "*filter\n:FORWARD DROPPED [0:0]\nCOMMIT\n", 0, -1, "t.save:2: expected \":CHAIN ACCEPT|DROP|-" },
+		{ "*filter\n:FORWARD DROP [x:0]\nCOMMIT\n", 0, -1, "[x:0]" },
+		{ "*filter\n:FORWARD DROP [0:0\nCOMMIT\n", 0, -1, "[0:0" },
+		{ "*filter\n:FORWARD DROP []\nCOMMIT\n", 0, -1, "[]" },
+		{ "*filter\n:FORWARD\nCOMMIT\n", 0, -1, "t.save:2:" },
+		{ "*filter\n:FORWARD DROP [0:0]\n[a:b] -A FORWARD -j DROP\nCOMMIT\n", 0, -1, "[a:b]" },
+		{ "*filter\n:FORWARD DROP", 0, -1, "without COMMIT" },
+		{ "*filter\n:FORWARD DROP [0:0]\n-A FORWARD -j DROP\n", 0, -1, "t.save:3: the filter table ends without COMMIT" },
+		{ "*filter\n:FORWARD DRO", 0, -1, "DRO" },
+		{ "*filter\n:FORWARD A", 0, -1, "t.save:2:" },
+		{ "*filter\n:FORWARD DROP [0:0]\n*nat\nCOMMIT\n", 0, -1, "t.save:3: \"*nat\" before the filter table's COMMIT" },
+		{ "*filter\n:FORWARD DROP [0:0]\n-A FORWARD \0-j DROP\nCOMMIT\n", 55, -1, "t.save:3: a NUL byte" },
 	};
 	struct fx_chain c;
 	struct fs_err err;
@@ -174,14 +187,22 @@ START_TEST(test_policy_word)
 	char *exact;
 
 	for (i = 0; i < NELEM(docs); i++) {
-		size_t n = strlen(docs[i].doc);
+		size_t n = docs[i].len ? docs[i].len : strlen(docs[i].doc);
+		int rc;
 
 		exact = malloc(n); /* no NUL: a read past the end is ASan's to see */
 		ck_assert_ptr_nonnull(exact);
 		memcpy(exact, docs[i].doc, n);
-		ck_assert_int_eq(fx_parse_save(exact, n, 4, "FORWARD", "t.save", &c, &err), 0);
-		ck_assert_msg(c.policy == docs[i].want, "%s: policy %d", docs[i].doc, (int)c.policy);
-		fx_chain_free(&c);
+		rc = fx_parse_save(exact, n, 4, "FORWARD", "t.save", &c, &err);
+		if (docs[i].want < 0) {
+			ck_assert_msg(rc == -1, "%s: accepted", docs[i].doc);
+			ck_assert_msg(strstr(err.msg, docs[i].what) != NULL, "%s: %s", docs[i].doc, err.msg);
+		} else {
+			ck_assert_msg(rc == 0, "%s: %s", docs[i].doc, err.msg);
+			ck_assert_msg((int)c.policy == docs[i].want, "%s: policy %d", docs[i].doc,
+			    (int)c.policy);
+			fx_chain_free(&c);
+		}
 		free(exact);
 	}
 }

@@ -339,6 +339,10 @@ static const struct {
 	{ "[{\"to\":\"1.2.3.4/32\"}] x", "invalid JSON" },
 	{ "[{\"to\":\"\xff\"}]", "invalid JSON" },
 	{ "[[[[[[[[[[[[1]]]]]]]]]]]]", "invalid JSON" },
+	{ "[{\"port\":\"= 80 \",\"port\":\"= 81 \"}]", "a key given twice in one object: \"port\"" },
+	{ "[{\"to\":\"1.2.3.4/32\",\"t\\u006f\":\"1.2.3.5/32\"}]", "given twice in one object: \"to\"" },
+	{ "[{\"to\":\"1.2.3.4/32\"},{\"ecomlist\":\"FS:rate 0.000000\",\"ecomlist\":\"FS:rate 1000.000000\"}]",
+	  "given twice in one object: \"ecomlist\"" },
 };
 
 START_TEST(test_bad)

@@ -449,6 +449,50 @@ static int parse_rule(struct toks *t, int family, struct fx_rule *r, const char 
 	return 0;
 }
 
+/* "[PACKETS:BYTES]" exactly (n bytes, brackets included) */
+static bool counters(const char *s, size_t n)
+{
+	size_t i = 1, d1 = 0, d2 = 0;
+
+	if (n < 5 || s[0] != '[' || s[n - 1] != ']')
+		return false;
+	while (i < n - 1 && s[i] >= '0' && s[i] <= '9')
+		i++, d1++;
+	if (i >= n - 1 || s[i++] != ':')
+		return false;
+	while (i < n - 1 && s[i] >= '0' && s[i] <= '9')
+		i++, d2++;
+	return i == n - 1 && d1 > 0 && d1 <= 20 && d2 > 0 && d2 <= 20;
+}
+
+/*
+ * A chain line, ":NAME POLICY [PACKETS:BYTES]" (the counters optional):
+ * FX_T_ACCEPT or FX_T_DROP for a built-in chain's policy, FX_T_NONE for a
+ * user chain's "-", -1 for anything else.  The line need not be
+ * NUL-terminated (found by fuzz_save).
+ */
+static int chain_line(const char *line, size_t ll)
+{
+	const char *name = line + 1, *sp = memchr(name, ' ', ll - 1), *pol, *end;
+	size_t pl;
+
+	if (sp == NULL || sp == name)
+		return -1;
+	pol = sp + 1;
+	end = line + ll;
+	sp = memchr(pol, ' ', (size_t)(end - pol));
+	pl = (size_t)((sp != NULL ? sp : end) - pol);
+	if (sp != NULL && !counters(sp + 1, (size_t)(end - sp - 1)))
+		return -1;
+	if (pl == 6 && memcmp(pol, "ACCEPT", 6) == 0)
+		return FX_T_ACCEPT;
+	if (pl == 4 && memcmp(pol, "DROP", 4) == 0)
+		return FX_T_DROP;
+	if (pl == 1 && pol[0] == '-')
+		return FX_T_NONE;
+	return -1;
+}
+
 int fx_parse_save(const char *text, size_t len, int family, const char *chain,
     const char *origin, struct fx_chain *out, struct fs_err *err)
 {
@@ -461,6 +505,19 @@ int fx_parse_save(const char *text, size_t len, int family, const char *chain,
 	snprintf(out->name, sizeof(out->name), "%s", chain);
 	if (t == NULL)
 		return fs_err_set(err, FS_E_NOMEM, "out of memory");
+	{
+		const char *nul = memchr(text, '\0', len);
+
+		if (nul != NULL) {
+			size_t ln = 1;
+
+			for (const char *c = text; c < nul; c++)
+				ln += *c == '\n';
+			free(t);
+			return fs_err_set(err, FS_E_SYNTAX, "%s:%zu: a NUL byte (byte %zu): not "
+			    "iptables-save output", origin, ln, (size_t)(nul - text));
+		}
+	}
 	while (off < len) {
 		const char *line = text + off, *nl = memchr(line, '\n', len - off);
 		size_t ll = nl ? (size_t)(nl - line) : len - off;
@@ -472,6 +529,14 @@ int fx_parse_save(const char *text, size_t len, int family, const char *chain,
 		if (ll == 0 || line[0] == '#')
 			continue;
 		if (line[0] == '*') {
+			if (in_filter) {
+				char q[96];
+
+				fs_err_quote(q, sizeof(q), line, ll > 40 ? 40 : ll);
+				fs_err_set(err, FS_E_SYNTAX, "%s:%zu: \"%s\" before the filter table's "
+				    "COMMIT", origin, lineno, q);
+				goto fail;
+			}
 			in_filter = ll == 7 && memcmp(line, "*filter", 7) == 0;
 			seen_filter |= in_filter;
 			continue;
@@ -484,19 +549,19 @@ int fx_parse_save(const char *text, size_t len, int family, const char *chain,
 		}
 		if (line[0] == ':') {
 			size_t cl = strlen(chain);
+			int pol = chain_line(line, ll);
 
+			if (pol < 0) {
+				char q[96];
+
+				fs_err_quote(q, sizeof(q), line, ll > 60 ? 60 : ll);
+				fs_err_set(err, FS_E_SYNTAX, "%s:%zu: expected \":CHAIN ACCEPT|DROP|- "
+				    "[PACKETS:BYTES]\": \"%s\"", origin, lineno, q);
+				goto fail;
+			}
 			if (ll > cl + 1 && memcmp(line + 1, chain, cl) == 0 && line[cl + 1] == ' ') {
-				/* the policy word, within the line: the text need not
-				 * be NUL-terminated (found by fuzz_save) */
-				const char *pol = line + cl + 2, *sp;
-				size_t pl = ll - cl - 2;
-
-				sp = memchr(pol, ' ', pl);
-				if (sp != NULL)
-					pl = (size_t)(sp - pol);
 				seen_chain = true;
-				out->policy = pl == 6 && memcmp(pol, "ACCEPT", 6) == 0 ? FX_T_ACCEPT :
-				    pl == 4 && memcmp(pol, "DROP", 4) == 0 ? FX_T_DROP : FX_T_NONE;
+				out->policy = (enum fx_target)pol;
 			}
 			continue;
 		}
@@ -504,7 +569,7 @@ int fx_parse_save(const char *text, size_t len, int family, const char *chain,
 			/* "[pkts:bytes] -A ..." from iptables-save -c */
 			const char *rb = memchr(line, ']', ll);
 
-			if (rb == NULL)
+			if (rb == NULL || !counters(line, (size_t)(rb + 1 - line)))
 				goto syntax;
 			ll -= (size_t)(rb + 1 - line);
 			line = rb + 1;
@@ -532,18 +597,29 @@ int fx_parse_save(const char *text, size_t len, int family, const char *chain,
 			}
 			snprintf(r->text, sizeof(r->text), "%.*s", (int)ll, line);
 			if (parse_rule(t, family, r, &bad, &why) < 0) {
+				char q[96];
+
+				fs_err_quote(q, sizeof(q), bad ? bad : "", bad ? strlen(bad) : 0);
 				fs_err_set(err, FS_E_SYNTAX, "%s:%zu: rule %u: %s: \"%s\"", origin, lineno,
-				    r->num, why, bad ? bad : "");
+				    r->num, why, q);
 				goto fail;
 			}
 		}
 		continue;
 syntax:
-		fs_err_set(err, FS_E_SYNTAX, "%s:%zu: not an iptables-save line: \"%.*s\"", origin,
-		    lineno, (int)(ll > 60 ? 60 : ll), line);
+		{
+			char q[96];
+
+			fs_err_quote(q, sizeof(q), line, ll > 60 ? 60 : ll);
+			fs_err_set(err, FS_E_SYNTAX, "%s:%zu: not an iptables-save line: \"%s\"", origin,
+			    lineno, q);
+		}
 		goto fail;
 	}
 	free(t);
+	if (in_filter)
+		return fs_err_set(err, FS_E_SYNTAX, "%s:%zu: the filter table ends without COMMIT "
+		    "(a truncated file?)", origin, lineno), fx_chain_free(out), -1;
 	if (!seen_filter)
 		return fs_err_set(err, FS_E_SYNTAX, "%s: no *filter table", origin), fx_chain_free(out),
 		    -1;

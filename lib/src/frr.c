@@ -764,12 +764,109 @@ nomem:
 	return fs_err_set(err, FS_E_NOMEM, "out of memory");
 }
 
+/*
+ * json-c keeps the last of two equal keys in an object and says nothing, so
+ * an NLRI printed with "port" twice would quietly become a filter on the
+ * second value.  FRR never repeats a key; this scans the raw text of one
+ * NLRI (valid JSON, already read, so its objects are flat and their keys
+ * are component names) and refuses the answer when a key repeats, naming
+ * it.  Keys are compared decoded (simple and \u00XX escapes), as json-c
+ * compares them.
+ */
+#define DUP_KEYS 32
+#define DUP_KEYLEN 24
+
+static int dup_key(struct px *p, const char *s, size_t n)
+{
+	char keys[DUP_KEYS][DUP_KEYLEN];
+	size_t nkeys = 0, i = 0, k;
+	int depth = 0;
+	bool obj[FS_FRR_DEPTH_MAX + 2] = { false }, want_key = false;
+
+	while (i < n) {
+		char c = s[i];
+		char key[DUP_KEYLEN];
+		size_t kl = 0;
+		bool is_key, long_key = false;
+
+		if (c == '[' || c == '{') {
+			if (depth < FS_FRR_DEPTH_MAX + 1)
+				obj[++depth] = c == '{';
+			want_key = c == '{';
+			if (c == '{')
+				nkeys = 0;
+			i++;
+			continue;
+		}
+		if (c == ']' || c == '}') {
+			if (depth > 0)
+				depth--;
+			want_key = false;
+			i++;
+			continue;
+		}
+		if (c == ',') {
+			want_key = obj[depth];
+			i++;
+			continue;
+		}
+		if (c != '"') {
+			i++;
+			continue;
+		}
+		/* a string: decode it when it is a key */
+		is_key = want_key;
+		want_key = false;
+		for (i++; i < n && s[i] != '"'; i++) {
+			char d = s[i];
+
+			if (d == '\\' && i + 1 < n) {
+				char e = s[++i];
+
+				if (e == 'u' && i + 4 < n) {
+					unsigned v = 0;
+
+					for (k = 1; k <= 4; k++) {
+						char h = s[i + k];
+
+						v = v * 16 + (unsigned)(h >= 'a' ? h - 'a' + 10 :
+						    h >= 'A' ? h - 'A' + 10 : h - '0');
+					}
+					i += 4;
+					d = v < 0x80 ? (char)v : '?';
+				} else {
+					d = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' :
+					    e == 'b' ? '\b' : e == 'f' ? '\f' : e;
+				}
+			}
+			if (is_key) {
+				if (kl + 1 < sizeof(key))
+					key[kl++] = d;
+				else
+					long_key = true;
+			}
+		}
+		i++; /* the closing quote */
+		if (!is_key || long_key)
+			continue; /* a value; or a key no component has (already refused) */
+		key[kl] = '\0';
+		for (k = 0; k < nkeys; k++)
+			if (strcmp(keys[k], key) == 0) {
+				p->key = NULL;
+				return perr(p, key, "a key given twice in one object");
+			}
+		if (nkeys < DUP_KEYS)
+			memcpy(keys[nkeys++], key, kl + 1);
+	}
+	return 0;
+}
+
 int fs_frr_parse_detail(const char *buf, size_t len, enum fs_family family,
     const char *origin, struct fs_frr_snapshot *out, struct fs_err *err)
 {
 	struct json_tokener *tok = NULL;
 	struct px p = { .origin = origin, .err = err };
-	size_t off = 0, i;
+	size_t off = 0, start, i;
 
 	memset(out, 0, sizeof(*out));
 	if (len > FS_FRR_OUTPUT_MAX)
@@ -818,6 +915,7 @@ int fs_frr_parse_detail(const char *buf, size_t len, enum fs_family family,
 			    json_tokener_error_desc(je), q);
 			goto fail;
 		}
+		start = off;
 		off += json_tokener_get_parse_end(tok);
 		if (!json_object_is_type(o, json_type_array)) {
 			perr(&p, json_object_to_json_string(o), "expected one JSON array per NLRI");
@@ -825,7 +923,7 @@ int fs_frr_parse_detail(const char *buf, size_t len, enum fs_family family,
 			goto fail;
 		}
 		out->st.nlri++;
-		if (parse_nlri_array(&p, family, o, out) < 0) {
+		if (parse_nlri_array(&p, family, o, out) < 0 || dup_key(&p, buf + start, off - start) < 0) {
 			json_object_put(o);
 			goto fail;
 		}

@@ -1,5 +1,5 @@
 #!/bin/bash
-# run.sh INJECTOR - the bad-input corpus through the real injector, in a
+# run.sh INJECTOR [FETCHER] - the bad-input corpus through the real injector, in a
 # network namespace this script creates and always deletes.  For every
 # input it asserts (a) the error names the bad value and where it is (the
 # EXPECT.tsv substring, and stdin:LINE or FILE:LINE:COLUMN) and (b) the
@@ -11,9 +11,18 @@
 #   config/*.yaml   (make-corpus.py) each as `-c FILE` at start-up (exit 1),
 #                   and the first 5 through SIGHUP of the running injector
 #                   (the running configuration kept, the injector alive)
+#   frr/*           (make-corpus.py) each as one of the four vtysh answers
+#                   of `--source frr --once`, the others real captures:
+#                   exit 1 and the error (or, for odd values the reader can
+#                   read but not vouch for, exit 0 and the route refused,
+#                   naming the value), the tables as the capture left them
+#   save/mutate.py  (with FETCHER) altered copies of a real
+#                   iptables-legacy-save of the round-trip policies, made
+#                   here, through flowspec-fetcher -i: exit 1 and the error
 # Exit 77 (skipped) without root.
 set -u
-inj=${1:?usage: run.sh INJECTOR}
+inj=${1:?usage: run.sh INJECTOR [FETCHER]}
+fetcher=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 fix=$here/../fixtures/exabgp
 [ "$(id -u)" = 0 ] || { echo "skipped: needs root for network namespaces"; exit 77; }
@@ -149,12 +158,135 @@ while IFS=$'\t' read -r f l c want; do
 	fi
 done <"$here/config/EXPECT.tsv"
 
-# the running injector still holds exactly the state, and still works:
-# one more route from the feed's family commits
+# the running injector still holds exactly the state
 kill -0 "$pid" 2>/dev/null && ok "the injector is alive after $nex bad lines and $nhup bad reloads" ||
 	nok "the injector is gone"
 [ "$(tables)" = "$before" ] && ok "tables identical to the installed state at the end ($nrules rules)" ||
 	nok "tables differ at the end"
-echo "# inputs: $nex ExaBGP lines, $ncf config files at start-up, $nhup config files at SIGHUP: $((nex + ncf + nhup))"
+
+# ------------------------------------------------------------- FRR ----
+# The ExaBGP injector leaves (SIGTERM: its rules go); then the FRR mode
+# (--once) installs a real capture's routes, and each bad answer replaces one
+# of the four vtysh answers it reads.  The test's stand-in for vtysh prints
+# the file in its slot for the command it is given (the real FRR path is
+# covered by tests/integration/packets-frr.sh); the injector's argv to it is
+# fixed, nothing reaches a shell.
+kill -TERM "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+pid=
+exec 7>&-
+ffix=$here/../fixtures/frr
+mkdir -p "$tmp/slots"
+cat >"$tmp/vtysh" <<'EOF_VTYSH'
+#!/usr/bin/python3
+# bad-input/run.sh: answers "show bgp FAMILY flowspec WHAT json" (after -c)
+# with the file slots/FAMILY-WHAT next to this script
+import os, sys
+w = sys.argv[sys.argv.index("-c") + 1].split()
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "slots",
+                       "%s-%s" % (w[2], w[4])), "rb") as f:
+    sys.stdout.buffer.write(f.read())
+EOF_VTYSH
+chmod 755 "$tmp/vtysh"
+good_slots() {
+	cp "$ffix/detail-all-components.v4.json" "$tmp/slots/ipv4-detail"
+	cp "$ffix/detail-all-components.v6.json" "$tmp/slots/ipv6-detail"
+	cp "$ffix/summary-all-components.v4.json" "$tmp/slots/ipv4-summary"
+	cp "$ffix/summary-all-components.v6.json" "$tmp/slots/ipv6-summary"
+}
+frr_once() { ip netns exec "$ns" "$inj" --source frr --once --vtysh "$tmp/vtysh" --state-dir "$tmp/frr" </dev/null 2>&1; }
+good_slots
+out=$(frr_once)
+rc=$?
+before=$(tables)
+nrules=$(printf '%s\n' "$before" | grep -c '^-A FLOWSPEC')
+if [ $rc != 0 ] || [ "$nrules" -lt 20 ]; then
+	nok "FRR: the capture's routes were not installed (exit $rc, $nrules rules)"
+	printf '%s\n' "$out" | grep -v refused | tail -5 | sed 's/^/#   /'
+else
+	echo "# FRR: installed $nrules rules in our chains from detail-all-components.v4/v6.json"
+fi
+nfrr=0
+while IFS=$'\t' read -r f slot where what outcome; do
+	case $f in '#'*|'') continue ;; esac
+	nfrr=$((nfrr + 1))
+	good_slots
+	cp "$here/frr/$f" "$tmp/slots/$slot"
+	origin="vtysh ${slot%-*} ${slot#*-}"
+	out=$(frr_once)
+	rc=$?
+	if [ "$outcome" = error ]; then
+		want_rc=1
+		msg=$(printf '%s\n' "$out" | grep -F -- "$origin" | grep '^error' | head -1)
+	else
+		want_rc=0
+		msg=$(printf '%s\n' "$out" | grep -F 'refused: ' | grep -F -- "$where" | grep -F -- "$what" | head -1)
+	fi
+	if [ $rc != $want_rc ]; then
+		nok "frr/$f: exit $rc, not $want_rc: $(printf '%s' "$out" | grep -v refused | head -2)"
+	elif [ -z "$msg" ] || ! printf '%s' "$msg" | grep -qF -- "$where" ||
+		! printf '%s' "$msg" | grep -qF -- "$what"; then
+		nok "frr/$f: no $outcome naming \"$origin\", \"$where\" and \"$what\": $(printf '%s' "$out" | grep -v refused | head -2)"
+	elif [ "$(tables)" != "$before" ]; then
+		nok "frr/$f: the tables changed"
+		diff <(printf "%s\n" "$before") <(tables) | head -6 | sed "s/^/#   /"
+	else
+		ok "frr/$f: $(printf '%s' "$msg" | cut -c1-110)"
+	fi
+done <"$here/frr/EXPECT.tsv"
+# and the good answers still reconcile to the same state
+good_slots
+out=$(frr_once)
+rc=$?
+[ $rc = 0 ] && [ "$(tables)" = "$before" ] && ok "FRR: the good answers again: exit 0, the same $nrules rules" ||
+	nok "FRR: the good answers again: exit $rc or the tables changed"
+# --------------------------------------------------- the fetcher ----
+# A real ruleset (the round-trip lab's policies) in this namespace's FORWARD,
+# saved by iptables-legacy-save/ip6tables-legacy-save, and save/mutate.py's
+# altered copies of that output through flowspec-fetcher -i: exit 1 and the
+# error naming the place and the value; the kernel read directly still gives
+# exit 0.
+nsave=0
+if [ -n "$fetcher" ]; then
+	for f in 4 6; do
+		p=ip; [ $f = 6 ] && p=ip6
+		for t in filter mangle; do
+			ip netns exec "$ns" ${p}tables-legacy -t $t -F
+			ip netns exec "$ns" ${p}tables-legacy -t $t -X
+		done
+	done
+	ip netns exec "$ns" iptables-legacy-restore <"$here/../integration/roundtrip-policy.v4.rules" &&
+		ip netns exec "$ns" ip6tables-legacy-restore <"$here/../integration/roundtrip-policy.v6.rules" ||
+		nok "the round-trip policies do not load"
+	mkdir -p "$tmp/save"
+	ip netns exec "$ns" iptables-legacy-save >"$tmp/policy.v4.save"
+	ip netns exec "$ns" ip6tables-legacy-save >"$tmp/policy.v6.save"
+	python3 "$here/save/mutate.py" "$tmp/policy.v4.save" "$tmp/save/4" &&
+		python3 "$here/save/mutate.py" "$tmp/policy.v6.save" "$tmp/save/6" || nok "save/mutate.py failed"
+	before=$(tables)
+	for f in 4 6; do
+		out=$(ip netns exec "$ns" "$fetcher" -$f -q 2>&1 >"$tmp/fetched.$f")
+		rc=$?
+		[ $rc = 0 ] && grep -q "route flow$f" "$tmp/fetched.$f" &&
+			ok "fetcher -$f: the kernel's FORWARD read: exit 0, $(grep -c "route flow$f" "$tmp/fetched.$f") routes" ||
+			nok "fetcher -$f: the kernel's FORWARD: exit $rc: $out"
+		while IFS=$'\t' read -r file where what; do
+			nsave=$((nsave + 1))
+			# -i with a bare name: the error's origin is the file's name
+			out=$(cd "$tmp/save/$f" && ip netns exec "$ns" "$fetcher" -$f -q -i "$file" 2>&1 >/dev/null)
+			rc=$?
+			if [ $rc != 1 ]; then
+				nok "save/$file: exit $rc, not 1"
+			elif ! printf '%s' "$out" | grep -qaF -- "$where" || ! printf '%s' "$out" | grep -qaF -- "$what"; then
+				nok "save/$file: the error does not name \"$where\" and \"$what\": $(printf '%s' "$out" | head -2)"
+			elif [ "$(tables)" != "$before" ]; then
+				nok "save/$file: the tables changed"
+			else
+				ok "save/$file: $(printf '%s' "$out" | grep -a -m1 -F -- "$where" | cut -c1-110)"
+			fi
+		done <"$tmp/save/$f/EXPECT.tsv"
+	done
+fi
+echo "# inputs: $nex ExaBGP lines, $ncf config files at start-up, $nhup config files at SIGHUP, $nfrr FRR answers, $nsave fetcher rulesets: $((nex + ncf + nhup + nfrr + nsave))"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
