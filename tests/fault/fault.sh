@@ -37,27 +37,14 @@ NSS="$NS $REF $CTL $RTR"
 tmp=$(mktemp -d /tmp/fsacl-fault.XXXXXX)
 chmod 755 "$tmp"
 pids=()
+# shellcheck source=../integration/lib.sh
+. "$TOP/tests/integration/lib.sh" # ns_reap
 cleanup() {
-	local p ns i left
+	local p
 	exec 7>&- 2>/dev/null
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	for ns in $NSS; do
-		left=$(ip netns pids "$ns" 2>/dev/null)
-		# shellcheck disable=SC2086 # one pid per word
-		[ -n "$left" ] && kill -TERM $left 2>/dev/null
-	done
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		left=
-		for ns in $NSS; do left="$left$(ip netns pids "$ns" 2>/dev/null)"; done
-		[ -z "$left" ] && break
-		sleep 0.2
-	done
-	for ns in $NSS; do
-		left=$(ip netns pids "$ns" 2>/dev/null)
-		# shellcheck disable=SC2086
-		[ -n "$left" ] && kill -KILL $left 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
+	# shellcheck disable=SC2086 # one namespace per word
+	ns_reap $NSS
 	if [ -n "${FS_FAULT_KEEP:-}" ]; then echo "# kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
@@ -213,7 +200,7 @@ if want 3; then
 			# shellcheck disable=SC2086 # the rule's words
 			ip netns exec "$NS" iptables-legacy -w $rule || echo "writer: failed: $rule"
 		done <"$tmp/other.want" >"$tmp/writer.log" 2>&1
-		echo done >>"$tmp/writer.log"
+		echo "done" >>"$tmp/writer.log"
 	) &
 	wpid=$!
 	pids+=("$wpid")

@@ -72,36 +72,43 @@ lab_init() {
 	trap 'lab_teardown; exit 143' TERM
 }
 
-# Kill every process of the lab (pid files first, then whatever still runs
-# in a lab namespace), delete the namespaces, remove the temp dir.
-lab_teardown() {
-	[ -n "$LAB_TORN" ] && return 0
-	LAB_TORN=1
-	local f pid ns pids i
-	for f in "$LAB_DIR"/*.pid; do
-		[ -f "$f" ] || continue
-		pid=$(cat "$f" 2>/dev/null)
-		[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
-	done
-	for ns in $LAB_NSS; do
+# ns_reap NS...: SIGTERM every process in the namespaces, SIGKILL what is
+# left after 2 s, delete the namespaces (also used by tests/fault/fault.sh).
+ns_reap() {
+	local ns pids i
+	for ns in "$@"; do
 		pids=$(ip netns pids "$ns" 2>/dev/null)
 		# shellcheck disable=SC2086 # one pid per word
 		[ -n "$pids" ] && kill -TERM $pids 2>/dev/null
 	done
 	for i in 1 2 3 4 5 6 7 8 9 10; do
 		pids=
-		for ns in $LAB_NSS; do pids="$pids$(ip netns pids "$ns" 2>/dev/null)"; done
+		for ns in "$@"; do pids="$pids$(ip netns pids "$ns" 2>/dev/null)"; done
 		[ -z "$pids" ] && break
 		sleep 0.2
 	done
-	for ns in $LAB_NSS; do
+	for ns in "$@"; do
 		pids=$(ip netns pids "$ns" 2>/dev/null)
 		# shellcheck disable=SC2086 # one pid per word
 		[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
-	done
-	for ns in $LAB_NSS; do
 		ip netns del "$ns" 2>/dev/null
 	done
+	return 0
+}
+
+# Kill every process of the lab (pid files first, then whatever still runs
+# in a lab namespace), delete the namespaces, remove the temp dir.
+lab_teardown() {
+	[ -n "$LAB_TORN" ] && return 0
+	LAB_TORN=1
+	local f pid
+	for f in "$LAB_DIR"/*.pid; do
+		[ -f "$f" ] || continue
+		pid=$(cat "$f" 2>/dev/null)
+		[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
+	done
+	# shellcheck disable=SC2086 # one namespace per word
+	ns_reap $LAB_NSS
 	if [ -n "${FS_INTEG_KEEP:-}" ]; then
 		echo "# kept $LAB_DIR"
 	else
