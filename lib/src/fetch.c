@@ -499,6 +499,7 @@ int fx_parse_save(const char *text, size_t len, int family, const char *chain,
 	struct toks *t = malloc(sizeof(*t));
 	size_t off = 0, lineno = 0;
 	bool in_filter = false, seen_filter = false, seen_chain = false;
+	char q[96]; /* a quoted token or line for an error */
 
 	memset(out, 0, sizeof(*out));
 	out->family = (uint8_t)family;
@@ -530,8 +531,6 @@ int fx_parse_save(const char *text, size_t len, int family, const char *chain,
 			continue;
 		if (line[0] == '*') {
 			if (in_filter) {
-				char q[96];
-
 				fs_err_quote(q, sizeof(q), line, ll > 40 ? 40 : ll);
 				fs_err_set(err, FS_E_SYNTAX, "%s:%zu: \"%s\" before the filter table's "
 				    "COMMIT", origin, lineno, q);
@@ -552,8 +551,6 @@ int fx_parse_save(const char *text, size_t len, int family, const char *chain,
 			int pol = chain_line(line, ll);
 
 			if (pol < 0) {
-				char q[96];
-
 				fs_err_quote(q, sizeof(q), line, ll > 60 ? 60 : ll);
 				fs_err_set(err, FS_E_SYNTAX, "%s:%zu: expected \":CHAIN ACCEPT|DROP|- "
 				    "[PACKETS:BYTES]\": \"%s\"", origin, lineno, q);
@@ -597,8 +594,6 @@ int fx_parse_save(const char *text, size_t len, int family, const char *chain,
 			}
 			snprintf(r->text, sizeof(r->text), "%.*s", (int)ll, line);
 			if (parse_rule(t, family, r, &bad, &why) < 0) {
-				char q[96];
-
 				fs_err_quote(q, sizeof(q), bad ? bad : "", bad ? strlen(bad) : 0);
 				fs_err_set(err, FS_E_SYNTAX, "%s:%zu: rule %u: %s: \"%s\"", origin, lineno,
 				    r->num, why, q);
@@ -607,13 +602,9 @@ int fx_parse_save(const char *text, size_t len, int family, const char *chain,
 		}
 		continue;
 syntax:
-		{
-			char q[96];
-
-			fs_err_quote(q, sizeof(q), line, ll > 60 ? 60 : ll);
-			fs_err_set(err, FS_E_SYNTAX, "%s:%zu: not an iptables-save line: \"%s\"", origin,
-			    lineno, q);
-		}
+		fs_err_quote(q, sizeof(q), line, ll > 60 ? 60 : ll);
+		fs_err_set(err, FS_E_SYNTAX, "%s:%zu: not an iptables-save line: \"%s\"", origin,
+		    lineno, q);
 		goto fail;
 	}
 	free(t);
