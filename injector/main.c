@@ -1082,6 +1082,7 @@ static int live(struct opts *o)
 	struct reader rd = { .fd = -1 };
 	bool term = false;
 	uint64_t retry_at = 0; /* after a failed commit: not before this (now_ms) */
+	bool recommit = false;  /* SIGHUP: commit everything (until it succeeds) */
 	int rc = 1;
 
 	fs_ipt_opts_default(&io);
@@ -1115,11 +1116,12 @@ static int live(struct opts *o)
 		if (t < retry_at) {
 			/* a failed commit: keep reading input and signals, retry at retry_at */
 			wait = (int)(retry_at - t);
-		} else if (fs_batch_due(&batch, &feed, t, false, &wait)) {
+		} else if (recommit || fs_batch_due(&batch, &feed, t, false, &wait)) {
 			protect_feed_peers(o, &feed);
-			if (commit_all(o, &feed, &io, !batch.first_done) == 0) {
+			if (commit_all(o, &feed, &io, recommit || !batch.first_done) == 0) {
 				fs_batch_done(&batch, &feed);
 				retry_at = 0;
+				recommit = false;
 			} else {
 				retry_at = now_ms() + 1000; /* retry the commit in a second */
 			}
@@ -1152,12 +1154,8 @@ static int live(struct opts *o)
 		if (hup && batch.first_done) {
 			fs_ruleset_set_max(feed.rs, o->max_routes);
 			fs_ruleset_set_max_per_peer(feed.rs, o->max_routes_peer);
-			protect_feed_peers(o, &feed);
 			log_info("SIGHUP: re-rendering and re-committing everything");
-			if (commit_all(o, &feed, &io, true) == 0) {
-				fs_batch_done(&batch, &feed);
-				retry_at = 0;
-			}
+			recommit = true; /* by the loop's one commit path, retried like any other */
 		}
 	}
 	/* end of input or SIGTERM: apply what is pending, then leave or clean up */
@@ -1167,8 +1165,8 @@ static int live(struct opts *o)
 		int wait;
 
 		protect_feed_peers(o, &feed);
-		if (fs_batch_due(&batch, &feed, now_ms(), true, &wait))
-			commit_all(o, &feed, &io, !batch.first_done);
+		if (recommit || fs_batch_due(&batch, &feed, now_ms(), true, &wait))
+			commit_all(o, &feed, &io, recommit || !batch.first_done);
 		log_info("%s: keeping the rules in place (--keep-on-exit)", term ? "SIGTERM" : "end of input");
 		rc = 0;
 	} else {

@@ -83,18 +83,20 @@ snapshot() { # NS: both families, filter and mangle, exactly (counters included)
 nrules() { # NS FAM: rules in our chains (filter and mangle)
 	{ save "$1" "$2" filter; save "$1" "$2" mangle; } | grep -c '^-A FLOWSPEC'
 }
-# expect FILE DIRNAME: the dry-run documents of FILE restored into a fresh
-# REF namespace and saved back (same normalization as the live side)
+# expect FILE DIRNAME [ARGS...]: the dry-run documents of FILE (the injector
+# given ARGS too) restored into a fresh REF namespace and saved back (same
+# normalization as the live side)
 expect() {
-	local f r
+	local in=$1 name=$2 f r
+	shift 2
 	ip netns del "$REF" 2>/dev/null
 	ip netns add "$REF"
 	for f in 4 6; do
 		r=iptables-legacy-restore
 		[ $f = 6 ] && r=ip6tables-legacy-restore
-		"$inj" -q --dry-run -$f <"$1" >"$tmp/$2.doc$f" 2>/dev/null || return 1
-		ip netns exec "$REF" "$r" <"$tmp/$2.doc$f" || return 1
-		{ save "$REF" $f filter; save "$REF" $f mangle; } >"$tmp/$2.want$f"
+		"$inj" -q --dry-run -$f "$@" <"$in" >"$tmp/$name.doc$f" 2>/dev/null || return 1
+		ip netns exec "$REF" "$r" <"$tmp/$name.doc$f" || return 1
+		{ save "$REF" $f filter; save "$REF" $f mangle; } >"$tmp/$name.want$f"
 	done
 }
 live_is() { # NS DIRNAME: the live tables equal the expectation (both families)
@@ -281,9 +283,11 @@ if want 5; then
 		rm -f "$flag"
 		rm -f "$tmp/f5"
 		mkfifo "$tmp/f5"
+		echo 'protected-prefixes: []' >"$tmp/s5.yaml"
 		ip netns exec "$NS" env LD_PRELOAD="$tmp/fail-commit.so" FS_FAIL_COMMIT_FLAG="$flag" \
 			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
-			"$inj" --state-dir "$tmp/state" --window 0 --max-delay 0 --keep-on-exit <"$tmp/f5" 2>>"$log" &
+			"$inj" -c "$tmp/s5.yaml" --state-dir "$tmp/state" --window 0 --max-delay 0 \
+			--keep-on-exit <"$tmp/f5" 2>>"$log" &
 		IPID=$!
 		pids+=("$IPID")
 		exec 7>"$tmp/f5"
@@ -314,6 +318,26 @@ if want 5; then
 		$GEN line 9110 >&7
 		check "flag removed: the next change commits and the chain is exactly right" 'wait_for "live_is $NS s5b" 50'
 		note "recovered $(since "$tr") s after the flag was removed"
+		# a SIGHUP whose commit fails is retried too, with no new input: a
+		# new configuration protects 198.19.36.0/24, so routes 9100 and 9110
+		# (198.19.36.101 and .111, discards) must go once commits work again
+		echo 'protected-prefixes: [ "198.19.36.0/24" ]' >"$tmp/s5c.yaml"
+		expect "$tmp/s5b.jsonl" s5c -c "$tmp/s5c.yaml" || exit 1
+		check "the new configuration changes the rules (the test can tell)" \
+			'! cmp -s "$tmp/s5b.want4" "$tmp/s5c.want4"'
+		before=$(snapshot "$NS")
+		: >"$flag"
+		cp "$tmp/s5c.yaml" "$tmp/s5.yaml"
+		f0=$(grep -c 'commit failed' "$log")
+		kill -HUP "$IPID"
+		check "the SIGHUP's commit fails while the flag is there" \
+			'wait_for "[ \$(grep -c \"commit failed\" \"$log\") -gt $f0 ]" 30'
+		check "the tables are byte-identical meanwhile" '[ "$(snapshot "$NS")" = "$before" ]'
+		rm -f "$flag"
+		tr=$(now)
+		check "flag removed, no new input: the SIGHUP's commit is retried and lands" \
+			'wait_for "live_is $NS s5c" 50'
+		note "the SIGHUP's state landed $(since "$tr") s after the flag was removed"
 		stop
 	fi
 	note "scenario 5: $(since "$T") s"
