@@ -107,13 +107,15 @@ live_is() { # NS DIRNAME: the live tables equal the expectation (both families)
 		cmp -s "$tmp/$2.got$f" "$tmp/$2.want$f" || return 1
 	done
 }
-# start FIFO LOG ARGS...: the live injector in $NS reading a FIFO kept open on fd 7
+# start FIFO LOG ARGS...: the live injector in $NS reading a FIFO kept open
+# on fd 7, with the environment START_ENV (NAME=VALUE words) added
+START_ENV=()
 start() {
 	local fifo=$1 log=$2
 	shift 2
 	rm -f "$fifo"
 	mkfifo "$fifo"
-	ip netns exec "$NS" "$inj" --state-dir "$tmp/state" "$@" <"$fifo" 2>>"$log" &
+	ip netns exec "$NS" env "${START_ENV[@]}" "$inj" --state-dir "$tmp/state" "$@" <"$fifo" 2>>"$log" &
 	IPID=$!
 	pids+=("$IPID")
 	exec 7>"$fifo"
@@ -281,16 +283,11 @@ if want 5; then
 		log=$tmp/s5.log
 		flag=$tmp/fail.flag
 		rm -f "$flag"
-		rm -f "$tmp/f5"
-		mkfifo "$tmp/f5"
 		echo 'protected-prefixes: []' >"$tmp/s5.yaml"
-		ip netns exec "$NS" env LD_PRELOAD="$tmp/fail-commit.so" FS_FAIL_COMMIT_FLAG="$flag" \
-			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
-			"$inj" -c "$tmp/s5.yaml" --state-dir "$tmp/state" --window 0 --max-delay 0 \
-			--keep-on-exit <"$tmp/f5" 2>>"$log" &
-		IPID=$!
-		pids+=("$IPID")
-		exec 7>"$tmp/f5"
+		START_ENV=(LD_PRELOAD="$tmp/fail-commit.so" FS_FAIL_COMMIT_FLAG="$flag"
+			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0")
+		start "$tmp/f5" "$log" -c "$tmp/s5.yaml" --window 0 --max-delay 0 --keep-on-exit
+		START_ENV=()
 		cat "$in5" >&7
 		expect "$in5" s5 || exit 1
 		check "with the shim loaded but no flag, commits work" 'wait_for "live_is $NS s5" 50'
@@ -441,7 +438,7 @@ EOF
 				'wait_for "live_is $RTR s2" 50 && [ "$W4" = "$N4" ] && [ "$W6" = "$N6" ]'
 			P=$(injpid)
 			note "injector pid $P, RSS $(rss "$P") KiB; BIRD $(bc show status | grep -m1 -o 'BIRD [0-9.]*')"
-			bad_down=0 bad_up=0 restarted=0 tf=$(now) rss10= rss_end=
+			bad_down=0 bad_up=0 restarted=0 tf=$(now) rss10='' rss_end=''
 			for ((f = 1; f <= FLAPS; f++)); do
 				u=$(ups)
 				bc disable exa >/dev/null
