@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		t0 = now();
-		if (fs_ipt_apply(&plan, &xo, &io, &err) < 0) {
+		if (fs_ipt_apply(&plan, &xo, &io, NULL, &err) < 0) {
 			fprintf(stderr, "%s\n", err.msg);
 			return 1;
 		}

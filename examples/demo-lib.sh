@@ -189,14 +189,14 @@ demo_normal_arrives() {
 	done
 }
 
-# demo_status LABEL: flowspec-injector status -4 in rtr, without its "IPv4"
+# demo_status LABEL: flowspec-injector status -4 in rtr, without its "IPv4: last commit ..."
 # title line; DEMO_PKTS is the packet counter of the victim's route
 demo_status() {
 	local out
 	out=$(in_ns "$NS_RTR" "$LAB_INJECTOR" -q status -4 --state-dir "$LAB_DIR" 2>&1) ||
 		demo_fail "flowspec-injector status: $out"
 	printf '   %s $ flowspec-injector status -4\n' "$1"
-	echo "$out" | grep -v '^IPv4$' | demo_indent
+	echo "$out" | grep -v '^IPv4: last commit ' | demo_indent
 	DEMO_PKTS=$(echo "$out" | awk -v v="dst $VICTIM/32" 'index($0, v) { print $3; exit }')
 	[ -n "$DEMO_PKTS" ] || demo_fail "status does not list the route for $VICTIM"
 }

@@ -4,12 +4,15 @@
  * same policy to every leaf by BGP FlowSpec.
  *
  * Rules are read from the kernel's legacy filter table through libiptc, or
- * from an iptables-save file (-i).  Each rule becomes a route with the same
- * meaning; its position becomes its sequence number (the community the
- * injector reads with --order sequence), the chain policy becomes the
- * default route, last.  A rule FlowSpec cannot carry is refused by number
- * and match; any refusal means exit 1 and no output, unless
- * --skip-unsupported.
+ * from an iptables-save file (-i, "-" for stdin), one at a time.  Each rule
+ * becomes a route with the same meaning; its position becomes its sequence
+ * number (the community the injector reads with --order sequence), the
+ * chain policy becomes the default route, last.  A rule FlowSpec cannot
+ * carry is refused by number and match; any refusal means exit 1 and no
+ * output, unless --skip-unsupported.  The routes are written to a
+ * temporary file as they come and copied to stdout only when everything
+ * was read: memory stays near the reader's bound plus the keys of the
+ * routes written (duplicate detection), whatever the number of rules.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "flowspec/bird.h"
 #include "flowspec/fetch.h"
@@ -26,7 +30,7 @@
 #define FS_VERSION "0.1.0"
 
 struct opts {
-	bool family_set, skip;
+	bool family_set, skip, four, six;
 	int family;
 	const char *chain, *input, *name;
 	struct fs_bird_opts bird;
@@ -43,7 +47,7 @@ static void usage(FILE *f)
 	    "\n"
 	    "  -4, -6                   one family only (default both; with -i: -4)\n"
 	    "  -i, --input FILE         read an iptables-save (-4) / ip6tables-save (-6) file\n"
-	    "                           instead of the kernel\n"
+	    "                           instead of the kernel (\"-\": stdin)\n"
 	    "      --chain NAME         the chain (default FORWARD)\n"
 	    "      --seq-community FORM clean (default: (generic, 0x80ff0000, SEQ)) or paper\n"
 	    "                           ((generic, 0x80090000, SEQ), SEQ from 64)\n"
@@ -87,8 +91,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		unsigned long v;
 
 		switch (c) {
-		case '4': o->family = 4; o->family_set = true; break;
-		case '6': o->family = 6; o->family_set = true; break;
+		case '4': o->family = 4; o->family_set = o->four = true; break;
+		case '6': o->family = 6; o->family_set = o->six = true; break;
 		case 'i': o->input = optarg; break;
 		case 'q': fs_log_set_level(FS_LOG_ERR); break;
 		case 'h': usage(stdout); exit(0);
@@ -142,14 +146,28 @@ bad:
 		fprintf(stderr, "flowspec-fetcher: unexpected argument \"%s\"\n", argv[optind]);
 		return -1;
 	}
+	if (o->four && o->six) {
+		fprintf(stderr, "flowspec-fetcher: -4 and -6 together: give one, or neither for both "
+		    "families (from the kernel)\n");
+		return -1;
+	}
 	o->bird.name = o->name;
 	return 0;
 }
 
-/* An open-addressing set of route keys: the first rule with a match wins. */
+/*
+ * The keys of the routes written, to skip a rule whose match equals an
+ * earlier one's: open addressing over one arena of key bytes, about 16
+ * bytes of slot (two per key, at most) plus the key per route.
+ */
 struct keyset {
-	struct { uint64_t h; uint8_t *key; size_t len; } *slot;
-	size_t cap;
+	struct kslot {
+		uint64_t h;
+		uint32_t off, len;  /* len 0: empty slot (a key is never empty) */
+	} *slot;
+	size_t cap, n;
+	uint8_t *arena;
+	size_t alen, acap;
 };
 
 static uint64_t key_hash(const uint8_t *k, size_t n)
@@ -164,21 +182,67 @@ static uint64_t key_hash(const uint8_t *k, size_t n)
 	return h;
 }
 
-/* 1 if key was already there, 0 if added, -1 on allocation failure. */
+static struct kslot *ks_find(struct kslot *slot, size_t cap, const uint8_t *arena, uint64_t h,
+    const uint8_t *key, size_t len)
+{
+	size_t i;
+
+	for (i = h & (cap - 1); slot[i].len != 0; i = (i + 1) & (cap - 1))
+		if (slot[i].h == h && slot[i].len == len && arena != NULL &&
+		    memcmp(arena + slot[i].off, key, len) == 0)
+			break;
+	return &slot[i];
+}
+
+/* 1 if key was already there, 0 if added, -1 when out of memory. */
 static int keyset_add(struct keyset *s, const uint8_t *key, size_t len)
 {
 	uint64_t h = key_hash(key, len);
-	size_t i;
+	struct kslot *e;
 
-	for (i = h & (s->cap - 1); s->slot[i].key != NULL; i = (i + 1) & (s->cap - 1))
-		if (s->slot[i].h == h && s->slot[i].len == len && memcmp(s->slot[i].key, key, len) == 0)
-			return 1;
-	if ((s->slot[i].key = malloc(len ? len : 1)) == NULL)
+	if (2 * (s->n + 1) > s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 1024, i;
+		struct kslot *v = calloc(cap, sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		for (i = 0; i < s->cap; i++)
+			if (s->slot[i].len != 0)
+				*ks_find(v, cap, NULL, s->slot[i].h, NULL, 0) = s->slot[i];
+		free(s->slot);
+		s->slot = v;
+		s->cap = cap;
+	}
+	e = ks_find(s->slot, s->cap, s->arena, h, key, len);
+	if (e->len != 0)
+		return 1;
+	if (s->alen + len > UINT32_MAX)
 		return -1;
-	memcpy(s->slot[i].key, key, len);
-	s->slot[i].len = len;
-	s->slot[i].h = h;
+	if (s->alen + len > s->acap) {
+		size_t acap = s->acap ? 2 * s->acap : 65536;
+		uint8_t *a;
+
+		while (acap < s->alen + len)
+			acap *= 2;
+		if ((a = realloc(s->arena, acap)) == NULL)
+			return -1;
+		s->arena = a;
+		s->acap = acap;
+	}
+	memcpy(s->arena + s->alen, key, len);
+	e->h = h;
+	e->off = (uint32_t)s->alen;
+	e->len = (uint32_t)len;
+	s->alen += len;
+	s->n++;
 	return 0;
+}
+
+static void keyset_free(struct keyset *s)
+{
+	free(s->slot);
+	free(s->arena);
+	memset(s, 0, sizeof(*s));
 }
 
 static const char *target_word(enum fx_target t)
@@ -186,179 +250,228 @@ static const char *target_word(enum fx_target t)
 	return t == FX_T_ACCEPT ? "ACCEPT" : t == FX_T_DROP ? "DROP" : "none";
 }
 
-/* One family: read, map, write into out.  Returns the number of refusals, or -1. */
-static int one_family(const struct opts *o, int fam, FILE *out)
+/* One family's reading, rule by rule. */
+struct fam {
+	const struct opts *o;
+	int fam;
+	FILE *body;                 /* the BIRD routes, spooled */
+	struct keyset ks;
+	size_t routes;
+	int refused;
+};
+
+static int on_rule(const struct fx_rule *x, void *ctx, struct fs_err *err)
 {
-	struct fx_chain ch;
-	struct fs_err err;
-	struct fs_route **routes = NULL;
-	uint32_t *seq = NULL;
-	char **comment = NULL;
-	size_t n = 0, i;
-	int refused = 0, rc = -1;
-	struct keyset ks = { NULL, 0 };
+	struct fam *f = ctx;
+	const struct opts *o = f->o;
+	char why[256], comment[600];
 	uint8_t key[FS_KEY_MAX];
+	struct fs_route *r = NULL;
+	int k = fx_rule_to_route(x, &r, why, sizeof(why)), kl, rc;
 
+	if (k < 0) {
+		/* always shown, -q or not: each skipped rule is part of the answer */
+		if (o->skip)
+			fprintf(stderr, "skipped: IPv%d %s %s%s%s%s\n", f->fam, o->chain, why,
+			    x->text[0] ? " (" : "", x->text, x->text[0] ? ")" : "");
+		else
+			log_errx("IPv%d %s %s%s%s%s", f->fam, o->chain, why, x->text[0] ? " (" : "",
+			    x->text, x->text[0] ? ")" : "");
+		f->refused++;
+		return 0;
+	}
+	if (k > 0) {
+		log_warnx("IPv%d %s %s; not exported", f->fam, o->chain, why);
+		return 0;
+	}
+	kl = fs_route_key(r, key, sizeof(key));
+	if (kl < 0 || (k = keyset_add(&f->ks, key, (size_t)kl)) < 0) {
+		fs_route_free(r);
+		return fs_err_set(err, FS_E_NOMEM, "rule %u: out of memory", x->num);
+	}
+	if (k > 0) {
+		/* the same match as an earlier rule, which takes every such packet */
+		log_warnx("IPv%d %s rule %u: the same match as an earlier exported rule, so it "
+		    "never decides; not exported", f->fam, o->chain, x->num);
+		fs_route_free(r);
+		return 0;
+	}
+	snprintf(comment, sizeof(comment), "rule %u: %s", x->num, x->text[0] ? x->text : "(kernel)");
+	rc = fs_bird_route(f->body, f->fam, r, x->num + (o->bird.seq == FS_SEQ_PAPER ? 63u : 0u),
+	    comment, &o->bird, err);
+	fs_route_free(r);
+	if (rc < 0)
+		return fs_err_prefix(err, "rule %u", x->num);
+	f->routes++;
+	return 0;
+}
+
+/*
+ * One family: read and map into body, and its header line into head.
+ * Returns the number of refusals, or -1.
+ */
+static int one_family(const struct opts *o, int fam, FILE *body, char *head, size_t hcap)
+{
+	struct fam f = { .o = o, .fam = fam, .body = body };
+	struct fx_chain_info info;
+	struct fs_err err;
+	int rc;
+
+	if (fs_bird_begin(body, fam, &o->bird, &err) < 0) {
+		log_errx("IPv%d: %s", fam, err.msg);
+		return -1;
+	}
 	if (o->input != NULL) {
-		size_t len;
-		char *text;
+		bool std = strcmp(o->input, "-") == 0;
+		FILE *in = std ? stdin : fopen(o->input, "r");
 
-		if (fs_read_file(o->input, 64u << 20, "64 MiB", &text, &len, &err) < 0) {
-			log_errx("%s", err.msg);
+		if (in == NULL) {
+			log_errx("%s: %s", o->input, strerror(errno));
 			return -1;
 		}
-		rc = fx_parse_save(text, len, fam, o->chain, o->input, &ch, &err);
-		free(text);
+		rc = fx_read_save(in, fam, o->chain, std ? "stdin" : o->input, on_rule, &f, &info,
+		    &err);
+		if (!std)
+			fclose(in);
 	} else {
-		rc = fx_read_kernel(fam, o->chain, &ch, &err);
+		rc = fx_walk_kernel(fam, o->chain, on_rule, &f, &info, &err);
 	}
 	if (rc < 0) {
 		log_errx("%s", err.msg);
-		return -1;
+		goto fail;
 	}
-	rc = -1;
-	routes = calloc(ch.n + 1, sizeof(*routes));
-	seq = calloc(ch.n + 1, sizeof(*seq));
-	comment = calloc(ch.n + 1, sizeof(*comment));
-	for (ks.cap = 16; ks.cap < 2 * (ch.n + 1); ks.cap *= 2)
-		;
-	ks.slot = calloc(ks.cap, sizeof(*ks.slot));
-	if (routes == NULL || seq == NULL || comment == NULL || ks.slot == NULL) {
-		log_errx("out of memory");
-		goto out;
-	}
-	for (i = 0; i < ch.n; i++) {
-		const struct fx_rule *x = &ch.rules[i];
-		char why[256];
-		struct fs_route *r = NULL;
-		int k = fx_rule_to_route(x, &r, why, sizeof(why));
-		int kl;
-
-		if (k < 0) {
-			/* always shown, -q or not: each skipped rule is part of the answer */
-			if (o->skip)
-				fprintf(stderr, "skipped: IPv%d %s %s%s%s%s\n", fam, o->chain, why,
-				    x->text[0] ? " (" : "", x->text, x->text[0] ? ")" : "");
-			else
-				log_errx("IPv%d %s %s%s%s%s", fam, o->chain, why, x->text[0] ? " (" : "",
-				    x->text, x->text[0] ? ")" : "");
-			refused++;
-			continue;
-		}
-		if (k > 0) {
-			log_warnx("IPv%d %s %s; not exported", fam, o->chain, why);
-			continue;
-		}
-		kl = fs_route_key(r, key, sizeof(key));
-		if (kl < 0 || (k = keyset_add(&ks, key, (size_t)kl)) < 0) {
-			log_errx("rule %u: out of memory", x->num);
-			fs_route_free(r);
-			goto out;
-		}
-		if (k > 0) {
-			/* the same match as an earlier rule, which takes every such packet */
-			log_warnx("IPv%d %s rule %u: the same match as an earlier exported rule, so it "
-			    "never decides; not exported", fam, o->chain, x->num);
-			fs_route_free(r);
-			continue;
-		}
-		routes[n] = r;
-		seq[n] = x->num + (o->bird.seq == FS_SEQ_PAPER ? 63u : 0u);
-		if (asprintf(&comment[n], "rule %u: %s", x->num, x->text[0] ? x->text : "(kernel)") < 0)
-			comment[n] = NULL;
-		n++;
-	}
-	if (ch.policy == FX_T_ACCEPT || ch.policy == FX_T_DROP) {
+	if (info.policy == FX_T_ACCEPT || info.policy == FX_T_DROP) {
 		struct fs_route *d = fs_route_new(fam == 4 ? FS_INET : FS_INET6);
 		uint8_t zero[16] = { 0 };
+		char comment[64];
 
 		if (d == NULL || fs_route_set_prefix(d, FS_C_DST, zero, 0, 0, &err) < 0 ||
 		    fs_route_set_prefix(d, FS_C_SRC, zero, 0, 0, &err) < 0) {
 			fs_route_free(d);
 			log_errx("out of memory");
-			goto out;
+			goto fail;
 		}
-		if (ch.policy == FX_T_DROP) {
+		if (info.policy == FX_T_DROP) {
 			d->act.has_rate_bytes = true;
 			d->act.rate_bytes = 0;
 		}
-		routes[n] = d;
-		seq[n] = (unsigned)ch.n + 1 + (o->bird.seq == FS_SEQ_PAPER ? 63u : 0u);
-		if (asprintf(&comment[n], "policy %s (the default route, last)",
-		    target_word(ch.policy)) < 0)
-			comment[n] = NULL;
-		n++;
+		snprintf(comment, sizeof(comment), "policy %s (the default route, last)",
+		    target_word(info.policy));
+		rc = fs_bird_route(body, fam, d, (uint32_t)info.nrules + 1 +
+		    (o->bird.seq == FS_SEQ_PAPER ? 63u : 0u), comment, &o->bird, &err);
+		fs_route_free(d);
+		if (rc < 0) {
+			log_errx("IPv%d: the default route: %s", fam, err.msg);
+			goto fail;
+		}
+		f.routes++;
 	} else {
 		log_warnx("IPv%d %s is not a built-in chain: it has no policy, so no default route",
 		    fam, o->chain);
 	}
-	fprintf(out, "# flowspec-fetcher %s: filter %s, IPv%d, from %s: %zu rules, %zu routes, "
-	    "policy %s\n", FS_VERSION, o->chain, fam, o->input ? o->input : "the kernel", ch.n, n,
-	    target_word(ch.policy));
-	if (fs_bird_write(out, fam, (const struct fs_route *const *)routes, seq,
-	    (const char *const *)comment, n, &o->bird, &err) < 0) {
+	if (fs_bird_end(body, &err) < 0) {
 		log_errx("IPv%d: %s", fam, err.msg);
-		goto out;
+		goto fail;
 	}
-	rc = refused;
-out:
-	for (i = 0; i < n; i++) {
-		fs_route_free(routes[i]);
-		free(comment[i]);
+	snprintf(head, hcap, "# flowspec-fetcher %s: filter %s, IPv%d, from %s: %zu rules, %zu "
+	    "routes, policy %s\n", FS_VERSION, o->chain, fam, o->input ? (strcmp(o->input, "-") ?
+	    o->input : "stdin") : "the kernel", info.nrules, f.routes, target_word(info.policy));
+	keyset_free(&f.ks);
+	return f.refused;
+fail:
+	keyset_free(&f.ks);
+	return -1;
+}
+
+/* An unlinked temporary file in $TMPDIR (or /tmp) for one family's routes, or NULL. */
+static FILE *spool_open(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	FILE *f;
+	int fd;
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	snprintf(path, sizeof(path), "%s/flowspec-fetcher.XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0) {
+		log_errx("a temporary file in %s for the routes: %s (TMPDIR names another directory)",
+		    dir, strerror(errno));
+		return NULL;
 	}
-	free(routes);
-	free(seq);
-	free(comment);
-	for (i = 0; i < ks.cap && ks.slot != NULL; i++)
-		free(ks.slot[i].key);
-	free(ks.slot);
-	fx_chain_free(&ch);
-	return rc;
+	unlink(path);
+	if ((f = fdopen(fd, "w+")) == NULL) {
+		log_errx("a temporary file in %s: %s", dir, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
+/* Copies the spooled routes to out.  0 or -1. */
+static int spool_copy(FILE *sp, FILE *out)
+{
+	char buf[65536];
+	size_t n;
+
+	if (fflush(sp) != 0 || fseek(sp, 0, SEEK_SET) != 0)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), sp)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			return -1;
+	return ferror(sp) ? -1 : 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct opts o;
-	char path[256], *doc = NULL;
-	size_t doclen = 0;
-	FILE *out;
-	int f, refused = 0, bad = 0;
+	char path[256], head[2][400];
+	FILE *body[2] = { NULL, NULL };
+	int f, refused = 0, bad = 0, rc = 1;
 
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
 	if (o.input == NULL && fs_host_iptables_is_nft(path, sizeof(path)))
 		log_warnx("this host's iptables is the nft variant (%s): flowspec-fetcher reads the "
 		    "legacy tables, which it does not show; see README, \"legacy vs nft\"", path);
-	out = open_memstream(&doc, &doclen);
-	if (out == NULL) {
-		log_errx("out of memory");
-		return 1;
-	}
-	for (f = 4; f <= 6; f += 2) {
-		int r;
+	for (f = 0; f < 2; f++) {
+		int fam = f == 0 ? 4 : 6, r;
 
-		if ((o.family_set || o.input != NULL) && o.family != f)
+		if ((o.family_set || o.input != NULL) && o.family != fam)
 			continue;
-		r = one_family(&o, f, out);
+		if ((body[f] = spool_open()) == NULL) {
+			bad = 1;
+			break;
+		}
+		r = one_family(&o, fam, body[f], head[f], sizeof(head[f]));
 		if (r < 0)
 			bad = 1;
 		else
 			refused += r;
-		fprintf(out, "\n");
 	}
-	fclose(out);
 	if (bad || (refused > 0 && !o.skip)) {
 		if (refused > 0 && !o.skip)
 			log_errx("%d rule%s FlowSpec cannot carry: nothing written (--skip-unsupported "
 			    "exports the rest)", refused, refused == 1 ? "" : "s");
-		free(doc);
-		return 1;
+		goto out;
 	}
-	if (fwrite(doc, 1, doclen, stdout) != doclen || fflush(stdout) != 0) {
+	for (f = 0; f < 2; f++) {
+		if (body[f] == NULL)
+			continue;
+		if (fputs(head[f], stdout) == EOF || spool_copy(body[f], stdout) < 0 ||
+		    fputs("\n", stdout) == EOF) {
+			log_errx("writing the configuration failed");
+			goto out;
+		}
+	}
+	if (fflush(stdout) != 0) {
 		log_errx("writing the configuration failed");
-		free(doc);
-		return 1;
+		goto out;
 	}
-	free(doc);
-	return 0;
+	rc = 0;
+out:
+	for (f = 0; f < 2; f++)
+		if (body[f] != NULL)
+			fclose(body[f]);
+	return rc;
 }

@@ -30,6 +30,7 @@
 #include "flowspec/feed.h"
 #include "flowspec/frr.h"
 #include "flowspec/host.h"
+#include "flowspec/instance.h"
 #include "flowspec/ipt.h"
 #include "flowspec/log.h"
 #include "flowspec/proc.h"
@@ -65,8 +66,9 @@ struct opts {
 	bool config_given, check_config;
 	uint64_t cli_set;            /* FS_CK_* bits of the options given on the command line */
 	struct fs_config cfg;        /* owns the lists xl points into */
-	struct fs_xlate_prefix prot[FS_CONFIG_LIST_MAX + 64]; /* protected prefixes and peers */
+	struct fs_xlate_prefix prot[FS_CONFIG_LIST_MAX]; /* protected prefixes of the file */
 	unsigned nprot_cfg;          /* how many of prot come from the file */
+	unsigned nprot_fed;          /* feed neighbors protected so far (protect_feed_peers) */
 	bool protect_peers;
 	unsigned long max_routes, max_routes_peer;
 	struct fs_redirect *rd;      /* redirect marks, tables and next-hop slots (mutable) */
@@ -196,6 +198,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	};
 	unsigned long v;
 	int c, li = 0;
+	char why[320] = ""; /* what is wrong with a value, when there is more to say */
 
 	memset(o, 0, sizeof(*o));
 	o->family = FS_INET;
@@ -254,6 +257,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case O_SEQTYPE:
 			if (parse_uint(optarg, 0xffff, &v) < 0)
 				goto bad;
+			if (fs_config_seq_type_collision(v) != NULL) {
+				snprintf(why, sizeof(why), "0x%04lx is the type and sub-type of %s: those "
+				    "communities would be read as sequence numbers", v,
+				    fs_config_seq_type_collision(v));
+				goto bad;
+			}
 			o->ex.seq.clean_type = (uint16_t)v;
 			break;
 		case O_ACCEPT:
@@ -266,9 +275,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case O_CHAIN:
 		case O_HOOK:
-			if (optarg[0] == '\0' || strlen(optarg) > 20 || strspn(optarg,
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
-			    strlen(optarg))
+			/* the configuration's check (config.h), for chain: and hook: alike */
+			if (fs_config_check_chain(c == O_CHAIN ? FS_CHAIN_OURS : FS_CHAIN_HOOK, optarg,
+			    strlen(optarg), why, sizeof(why)) < 0)
 				goto bad;
 			snprintf(c == O_CHAIN ? o->xl.chain : o->xl.hook, FS_CHAIN_NAME_MAX, "%s", optarg);
 			break;
@@ -299,14 +308,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->json = true;
 			break;
 		case O_IIF:
-		case O_OIF:
-			/* an interface name as the kernel allows it: 1..15 chars, no '/', ' ', ':' */
-			if (optarg[0] == '\0' || strlen(optarg) > 15 || strpbrk(optarg, "/ :\t") != NULL ||
-			    strcmp(optarg, ".") == 0 || strcmp(optarg, "..") == 0)
+		case O_OIF: {
+			/* an interface name as the configuration takes it (config.c
+			 * K_IFACE): 1..15 characters, no '/', ':', blank or control
+			 * character; a trailing '+' is iptables' prefix wildcard */
+			size_t ci, len = strlen(optarg);
+
+			if (len == 0 || len > 15 || strcmp(optarg, ".") == 0 || strcmp(optarg, "..") == 0)
 				goto bad;
+			for (ci = 0; ci < len; ci++)
+				if (optarg[ci] == '/' || optarg[ci] == ':' ||
+				    (unsigned char)optarg[ci] <= ' ' || optarg[ci] == 0x7f)
+					goto bad;
 			snprintf(c == O_IIF ? o->xl.in_iface : o->xl.out_iface, sizeof(o->xl.in_iface),
 			    "%s", optarg);
 			break;
+		}
 		case O_DELAY:
 			if (parse_uint(optarg, 600000, &v) < 0)
 				goto bad;
@@ -340,8 +357,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case O_VTYSH:
 			/* a path, run with execv: no PATH search, no shell */
-			if (optarg[0] != '/')
+			if (optarg[0] != '/') {
+				snprintf(why, sizeof(why), "an absolute path is needed (vtysh is run by its "
+				    "path, without a PATH search), e.g. /usr/bin/vtysh");
 				goto bad;
+			}
 			o->vtysh = optarg;
 			break;
 		case O_VTYSOCK:
@@ -368,8 +388,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		}
 		continue;
 bad:
-		fprintf(stderr, "flowspec-injector: invalid value \"%s\" for --%s\n", optarg,
-		    lo[li].name);
+		fprintf(stderr, "flowspec-injector: invalid value \"%s\" for --%s%s%s\n", optarg,
+		    lo[li].name, why[0] ? ": " : "", why);
 		return -1;
 	}
 	if (optind < argc && strcmp(argv[optind], "status") == 0) {
@@ -387,36 +407,105 @@ bad:
 	return 0;
 }
 
-/* Checks that the options, from the file and the command line, fit together.  0 or -1. */
-static int validate_opts(struct opts *o)
+/*
+ * How a message names key k's value v: "--hook OUTPUT" when the command
+ * line set it, "hook: OUTPUT (FILE:LINE:COLUMN)" when the file c did,
+ * "hook: FORWARD (the default)" otherwise.
+ */
+static void named(const struct opts *o, const struct fs_config *c, int k, const char *opt,
+    const char *v, char *buf, size_t cap)
 {
-	if (!o->status && o->frr) {
-		int modes = (o->once ? 1 : 0) + (o->interval_s ? 1 : 0) + (o->dry_run ? 1 : 0);
+	char q[FS_ERR_QUOTE_MAX * 4 + 8];
 
-		if (modes != 1) {
-			fprintf(stderr, "flowspec-injector: --source frr needs exactly one of --once, "
-			    "--interval SEC and --dry-run\n");
+	fs_err_quote(q, sizeof(q), v, strlen(v));
+	if ((o->cli_set >> k) & 1)
+		snprintf(buf, cap, "%s %s", opt, q);
+	else if ((c->set >> k) & 1)
+		snprintf(buf, cap, "%s: %s (%s:%u:%u)", fs_config_key_path(k), q, o->config_path,
+		    c->at[k].line, c->at[k].column);
+	else
+		snprintf(buf, cap, "%s: %s (the default)", fs_config_key_path(k), q);
+}
+
+/*
+ * Checks that the options fit together: the command line's (o->cli_set)
+ * over the file c's (a conflict inside the file is config.c's, with its
+ * file:line:column).  Only what was given counts: the file's frr: keys
+ * wait unused with source exabgp.  With --check-config, the choices that
+ * only the run makes (--once, --interval or --dry-run; -i) are not asked
+ * for.  0, or -1 with the message in msg.
+ */
+static int check_opts(const struct opts *o, const struct fs_config *c, char *msg, size_t cap)
+{
+#define CLI(k) ((o->cli_set >> (k)) & 1)
+	bool frr = CLI(FS_CK_SOURCE) ? o->frr : strcmp(c->source, "frr") == 0;
+	bool seq = CLI(FS_CK_ORDER) ? o->order == FS_ORDER_SEQUENCE : c->order == 1;
+	bool file_interval = !CLI(FS_CK_INTERVAL) && ((c->set >> FS_CK_INTERVAL) & 1);
+	const char *hook = CLI(FS_CK_HOOK) ? o->xl.hook : c->hook;
+	const char *in = CLI(FS_CK_IN_INTERFACE) ? o->xl.in_iface : c->in_interface;
+	const char *out = CLI(FS_CK_OUT_INTERFACE) ? o->xl.out_iface : c->out_interface;
+	const char *given[3];
+	char a[400], b[400], why[400];
+	int n = 0, r;
+
+	if (o->status)
+		return 0;
+	named(o, c, FS_CK_SOURCE, "--source", frr ? "frr" : "exabgp", a, sizeof(a));
+	if (o->once)
+		given[n++] = "--once";
+	if (CLI(FS_CK_INTERVAL))
+		given[n++] = "--interval";
+	if (frr) {
+		if (o->dry_run)
+			given[n++] = "--dry-run";
+		if (n > 1) {
+			snprintf(msg, cap, "%s and %s%s%s exclude each other: choose one", given[0],
+			    given[1], n > 2 ? " and " : "", n > 2 ? given[2] : "");
 			return -1;
 		}
-		if (o->order == FS_ORDER_SEQUENCE) {
-			fprintf(stderr, "flowspec-injector: --order sequence cannot work with --source frr: "
-			    "FRR shows the clean sequence community as \"UNK:128, 255\" without its value "
-			    "and keeps only the last byte of the paper form\n");
+		if (n == 0 && !file_interval && !o->check_config) {
+			snprintf(msg, cap, "%s needs one of --once, --interval SEC (or frr: interval in "
+			    "the file) and --dry-run", a);
 			return -1;
 		}
-		if (o->input != NULL && !o->dry_run) {
-			fprintf(stderr, "flowspec-injector: with --source frr, -i FILE goes with --dry-run "
-			    "only\n");
+		if (seq) {
+			named(o, c, FS_CK_ORDER, "--order", "sequence", b, sizeof(b));
+			snprintf(msg, cap, "%s cannot work with %s: " FS_CONFIG_FRR_SEQUENCE_WHY, b, a);
 			return -1;
 		}
-	} else if (o->once || o->interval_s || o->vtysh_socket != NULL) {
-		fprintf(stderr, "flowspec-injector: --once, --interval and --vtysh-socket go with "
-		    "--source frr\n");
+		if (o->input != NULL && !o->dry_run && !o->check_config) {
+			snprintf(msg, cap, "with %s, -i FILE goes with --dry-run only", a);
+			return -1;
+		}
+	} else {
+		if (CLI(FS_CK_VTYSH_SOCKET))
+			given[n++] = "--vtysh-socket";
+		if (n > 0) {
+			snprintf(msg, cap, "%s%s%s%s%s go%s with source frr, not with %s", given[0],
+			    n > 1 ? (n > 2 ? ", " : " and ") : "", n > 1 ? given[1] : "",
+			    n > 2 ? " and " : "", n > 2 ? given[2] : "", n == 1 ? "es" : "", a);
+			return -1;
+		}
+	}
+	r = fs_config_check_hook_iface(hook, in, out, why, sizeof(why));
+	if (r != 0) {
+		named(o, c, r == 1 ? FS_CK_IN_INTERFACE : FS_CK_OUT_INTERFACE,
+		    r == 1 ? "--in-interface" : "--out-interface", r == 1 ? in : out, a, sizeof(a));
+		named(o, c, FS_CK_HOOK, "--hook", hook, b, sizeof(b));
+		snprintf(msg, cap, "%s with %s: %s", a, b, why);
 		return -1;
 	}
-	if (strcmp(o->xl.chain, o->xl.hook) == 0) {
-		fprintf(stderr, "flowspec-injector: --chain and --hook must differ (both \"%s\")\n",
-		    o->xl.chain);
+	return 0;
+#undef CLI
+}
+
+/* check_opts on the configuration in effect, at start-up: 0, or -1 (printed). */
+static int validate_opts(struct opts *o)
+{
+	char msg[1024];
+
+	if (check_opts(o, &o->cfg, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "flowspec-injector: %s\n", msg);
 		return -1;
 	}
 	return 0;
@@ -542,8 +631,12 @@ static void apply_config(struct opts *o)
  */
 static int reload_config(struct opts *o)
 {
+	static const int restart_only[] = { FS_CK_SOURCE, FS_CK_CHAIN, FS_CK_HOOK,
+		FS_CK_MANGLE_HOOK, FS_CK_STATE_DIR, FS_CK_LOG_DEST };
 	struct fs_config *n = malloc(sizeof(*n));
 	struct fs_err err;
+	char msg[1024];
+	size_t i;
 	int rc;
 
 	if (n == NULL)
@@ -566,6 +659,19 @@ static int reload_config(struct opts *o)
 		memcpy(n->mangle_hook, o->cfg.mangle_hook, sizeof(n->mangle_hook));
 		memcpy(n->state_dir, o->cfg.state_dir, sizeof(n->state_dir));
 		n->log_dest = o->cfg.log_dest;
+		/* and where the running values came from, for the check below */
+		for (i = 0; i < sizeof(restart_only) / sizeof(restart_only[0]); i++) {
+			int k = restart_only[i];
+
+			n->set = (n->set & ~(1ULL << k)) | (o->cfg.set & (1ULL << k));
+			n->at[k] = o->cfg.at[k];
+		}
+	}
+	/* the new file with the running values and the command line, as at start-up */
+	if (check_opts(o, n, msg, sizeof(msg)) < 0) {
+		log_errx("SIGHUP: %s; the running configuration stays", msg);
+		free(n);
+		return -1;
 	}
 	o->cfg = *n;
 	free(n);
@@ -575,52 +681,141 @@ static int reload_config(struct opts *o)
 	return 0;
 }
 
-/* Adds a BGP peer's address to the protected prefixes (once). */
-static void protect_peer(struct opts *o, const char *addr)
+/*
+ * With protect-bgp-peers, the protected prefixes are the file's and then
+ * every BGP peer's, in prot_all (xl.protected), which grows without a cap
+ * of its own: ExaBGP's neighbors are bounded by FS_FEED_PEERS_MAX (feed.h:
+ * a line from one more is refused, so no neighbor has routes unprotected),
+ * FRR's by FS_FRR_PEERS_MAX a poll (frr.h).  apply_config points
+ * xl.protected back at the file's (o->prot); the peers are added again
+ * before the next commit.  Static, like redirect_state: it lives as long
+ * as the process.
+ */
+static struct fs_xlate_prefix *prot_all;
+static size_t prot_all_cap;
+
+/* Room in prot_all for one more prefix; 0, or -1 when out of memory. */
+static int prot_room(struct opts *o)
 {
-	struct fs_xlate_prefix p = { 0 };
-	unsigned i;
+	if (o->xl.protected != prot_all) {
+		/* a new configuration: its prefixes first, then every peer again */
+		if (prot_all_cap < (size_t)o->nprot_cfg + 1) {
+			struct fs_xlate_prefix *v = realloc(prot_all, ((size_t)o->nprot_cfg + 64) * sizeof(*v));
 
-	if (!o->protect_peers)
-		return;
-	if (inet_pton(AF_INET, addr, p.addr) == 1) {
-		p.family = FS_INET;
-		p.len = 32;
-	} else if (inet_pton(AF_INET6, addr, p.addr) == 1) {
-		p.family = FS_INET6;
-		p.len = 128;
-	} else {
-		return;
+			if (v == NULL)
+				return -1;
+			prot_all = v;
+			prot_all_cap = (size_t)o->nprot_cfg + 64;
+		}
+		memcpy(prot_all, o->prot, o->nprot_cfg * sizeof(*prot_all));
+		o->xl.protected = prot_all;
+		o->xl.nprotected = o->nprot_cfg;
+		o->nprot_fed = 0;
 	}
-	for (i = 0; i < o->xl.nprotected; i++)
-		if (o->prot[i].family == p.family && o->prot[i].len == p.len &&
-		    memcmp(o->prot[i].addr, p.addr, 16) == 0)
-			return;
-	if (o->xl.nprotected < sizeof(o->prot) / sizeof(o->prot[0])) {
-		o->prot[o->xl.nprotected++] = p;
-		log_info("BGP peer %s is protected: routes that drop or rate-limit its traffic are "
-		    "refused (protect-bgp-peers)", addr);
+	if (o->xl.nprotected == prot_all_cap) {
+		struct fs_xlate_prefix *v;
+
+		if (prot_all_cap >= ~0u / 2 ||
+		    (v = realloc(prot_all, prot_all_cap * 2 * sizeof(*v))) == NULL)
+			return -1;
+		prot_all = v;
+		prot_all_cap *= 2;
+		o->xl.protected = prot_all;
 	}
-}
-
-static void protect_feed_peers(struct opts *o, const struct fs_feed *f)
-{
-	unsigned i;
-
-	for (i = 0; i < f->npeer_addrs; i++)
-		protect_peer(o, f->peer_addrs[i]);
+	return 0;
 }
 
 /*
- * Input, for both modes: raw reads from fd, split into lines, each line fed
- * as it completes.  A line over o->ex.line_max is dropped as it streams in
- * and counted as one input error.
+ * Adds the prefix of peer address addr unless one of the first `check`
+ * protected prefixes is the same.  1 when added, 0 when already there or
+ * addr is no address, -1 when out of memory (logged).
+ */
+static int protect_add(struct opts *o, const char *addr, unsigned check)
+{
+	struct fs_xlate_prefix p = { 0 };
+	char canon[INET6_ADDRSTRLEN];
+	unsigned i;
+
+	switch (fs_peer_canon(addr, canon, sizeof(canon))) {
+	case FS_INET:
+		p.family = FS_INET;
+		p.len = 32;
+		inet_pton(AF_INET, canon, p.addr);
+		break;
+	case FS_INET6:
+		p.family = FS_INET6;
+		p.len = 128;
+		inet_pton(AF_INET6, canon, p.addr);
+		break;
+	default:
+		log_debug("BGP peer %s has no address to protect", addr);
+		return 0;
+	}
+	if (prot_room(o) < 0) {
+		log_errx("out of memory protecting BGP peer %s (protect-bgp-peers)", canon);
+		return -1;
+	}
+	for (i = 0; i < check && i < o->xl.nprotected; i++)
+		if (o->xl.protected[i].family == p.family && o->xl.protected[i].len == p.len &&
+		    memcmp(o->xl.protected[i].addr, p.addr, 16) == 0)
+			return 0;
+	prot_all[o->xl.nprotected++] = p;
+	return 1;
+}
+
+/* FRR: adds a BGP peer's address to the protected prefixes (once). */
+static void protect_peer(struct opts *o, const char *addr)
+{
+	if (o->protect_peers && protect_add(o, addr, ~0u) == 1)
+		log_info("BGP peer %s is protected: routes that drop or rate-limit its traffic are "
+		    "refused (protect-bgp-peers)", addr);
+}
+
+/*
+ * Before each commit (and the dry run's document): protects the feed's
+ * neighbors not protected yet, and logs the summary of the "route not
+ * stored" warnings the feed held back (fs_feed_report).  The feed's
+ * neighbors are distinct addresses, so each is compared only with the
+ * file's prefixes.  A neighbor not added (out of memory) is tried again
+ * at the next commit.
+ */
+static void protect_feed_peers(struct opts *o, struct fs_feed *f)
+{
+	unsigned added = 0;
+	int rc;
+
+	fs_feed_report(f);
+	if (!o->protect_peers)
+		return;
+	if (o->xl.protected != prot_all || o->nprot_fed > f->npeers)
+		o->nprot_fed = 0; /* a new configuration: prot_room starts again */
+	for (; o->nprot_fed < f->npeers; o->nprot_fed++) {
+		const char *addr = f->peers[o->nprot_fed].addr;
+
+		if ((rc = protect_add(o, addr, o->nprot_cfg)) < 0)
+			return;
+		if (rc == 1 && ++added <= 5)
+			log_info("BGP peer %s is protected: routes that drop or rate-limit its traffic "
+			    "are refused (protect-bgp-peers)", addr);
+	}
+	if (added > 5)
+		log_info("%u more BGP peers are protected (protect-bgp-peers), %u in all", added - 5,
+		    o->xl.nprotected - o->nprot_cfg);
+}
+
+/*
+ * Input, for both modes: raw reads from fd into a buffer, taken out one
+ * complete line at a time.  A line over o->ex.line_max is dropped as it
+ * streams in and counted as one input error.  Reading and feeding are
+ * apart so that the live loop can feed in bounded slices and look at the
+ * batch and the signals between them, however fast the input comes.
  */
 struct reader {
 	int fd;
 	const char *name;   /* for error origins: "stdin" or the -i file */
 	char *buf;
-	size_t len, cap;
+	size_t start, len, cap; /* unconsumed input: buf[start..len) */
+	size_t scan;        /* no newline in buf[start..scan) */
 	bool overlong, eof;
 };
 
@@ -653,64 +848,106 @@ static void feed_one(const struct opts *o, struct fs_feed *feed, struct reader *
 	}
 }
 
-/* Applies every complete line in the buffer; keeps a partial tail. */
-static void reader_lines(const struct opts *o, struct fs_feed *feed, struct reader *rd)
+/*
+ * The next complete line in the buffer (without its newline), consumed;
+ * false when there is none yet.  A partial line that has grown past the
+ * limit is dropped here (rd->overlong: its tail is counted as one error).
+ */
+static bool reader_next(const struct opts *o, struct reader *rd, const char **line, size_t *n)
 {
-	size_t start = 0, i;
+	char *nl = memchr(rd->buf + rd->scan, '\n', rd->len - rd->scan);
 
-	for (i = 0; i < rd->len; i++) {
-		if (rd->buf[i] != '\n')
-			continue;
-		feed_one(o, feed, rd, rd->buf + start, i - start);
-		start = i + 1;
+	if (nl == NULL) {
+		rd->scan = rd->len;
+		if (rd->len - rd->start > o->ex.line_max) {
+			rd->overlong = true;
+			rd->start = rd->len = rd->scan = 0;
+		}
+		return false;
 	}
-	memmove(rd->buf, rd->buf + start, rd->len - start);
-	rd->len -= start;
-	if (rd->len > o->ex.line_max) {
-		rd->overlong = true;
-		rd->len = 0;
-	}
+	*line = rd->buf + rd->start;
+	*n = (size_t)(nl - *line);
+	rd->start = rd->scan = (size_t)(nl - rd->buf) + 1;
+	return true;
 }
 
 /*
- * Reads what fd has (all of it when fd blocks, what is there when it does
- * not) and feeds the complete lines; at end of input also the last,
- * unterminated one.  0, or -1 when out of memory or on a read error.
+ * One read() into the buffer (it blocks only when fd does).  1 when bytes
+ * came, 0 when none (EAGAIN, EINTR, or end of input: rd->eof), -1 on a
+ * read error or out of memory (logged; rd->eof set).
+ */
+static int reader_fill(struct reader *rd)
+{
+	ssize_t r;
+
+	if (rd->start > 0) {
+		memmove(rd->buf, rd->buf + rd->start, rd->len - rd->start);
+		rd->len -= rd->start;
+		rd->scan -= rd->start;
+		rd->start = 0;
+	}
+	if (rd->len == rd->cap) {
+		char *nb = realloc(rd->buf, rd->cap * 2);
+
+		if (nb == NULL) {
+			log_errx("out of memory reading input");
+			rd->eof = true;
+			return -1;
+		}
+		rd->buf = nb;
+		rd->cap *= 2;
+	}
+	r = read(rd->fd, rd->buf + rd->len, rd->cap - rd->len);
+	if (r > 0) {
+		rd->len += (size_t)r;
+		return 1;
+	}
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	rd->eof = true;
+	if (r < 0) {
+		log_errx("reading %s: %s", rd->name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* At end of input: feeds the last, unterminated line, if any. */
+static void reader_tail(const struct opts *o, struct fs_feed *feed, struct reader *rd)
+{
+	if (rd->len > rd->start || rd->overlong)
+		feed_one(o, feed, rd, rd->buf + rd->start, rd->len - rd->start);
+	rd->start = rd->len = rd->scan = 0;
+}
+
+/*
+ * Reads fd to its end and feeds every line (the dry run: fd blocks).
+ * 0, or -1 when out of memory or on a read error.
  */
 static int reader_pull(const struct opts *o, struct fs_feed *feed, struct reader *rd)
 {
 	for (;;) {
-		ssize_t r;
+		const char *line;
+		size_t n;
 
-		if (rd->len == rd->cap) {
-			char *nb = realloc(rd->buf, rd->cap * 2);
-
-			if (nb == NULL) {
-				log_errx("out of memory reading input");
-				return -1;
-			}
-			rd->buf = nb;
-			rd->cap *= 2;
-		}
-		r = read(rd->fd, rd->buf + rd->len, rd->cap - rd->len);
-		if (r > 0) {
-			rd->len += (size_t)r;
-			reader_lines(o, feed, rd);
-			continue;
-		}
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 && errno == EAGAIN)
+		while (reader_next(o, rd, &line, &n))
+			feed_one(o, feed, rd, line, n);
+		if (rd->eof) {
+			reader_tail(o, feed, rd);
 			return 0;
-		rd->eof = true;
-		if (rd->len > 0 || rd->overlong)
-			feed_one(o, feed, rd, rd->buf, rd->len);
-		rd->len = 0;
-		if (r < 0) {
-			log_errx("reading %s: %s", rd->name, strerror(errno));
-			return -1;
 		}
-		return 0;
+		switch (reader_fill(rd)) {
+		case -1:
+			return -1;
+		case 0:
+			if (!rd->eof) {
+				/* an fd left non-blocking by whoever started us: wait, do not spin */
+				struct pollfd pfd = { rd->fd, POLLIN, 0 };
+
+				poll(&pfd, 1, -1);
+			}
+			break;
+		}
 	}
 }
 
@@ -815,6 +1052,7 @@ out:
 /* ---- live mode ----------------------------------------------------------- */
 
 static int sigpipe_fd[2] = { -1, -1 };
+static struct fs_instance instance = { { -1, -1 } }; /* held by the live modes (main) */
 
 static void on_signal(int sig)
 {
@@ -920,35 +1158,46 @@ static int redirect_remove_all(const struct opts *o)
 
 /*
  * Writes a built plan into the kernel and its state file, and logs the
- * outcome; ctx says what the commit covers.  0, or -1 (logged; the kernel
- * keeps its previous rules).
+ * outcome; ctx says what the commit covers.  *kdigest (may be NULL): the
+ * digest of our chains as committed (fs_ipt_apply).  0, or -1 (logged; the
+ * kernel keeps its previous rules).
  */
-static int commit_plan(const struct opts *o, const struct fs_plan *plan,
-    const struct fs_ipt_opts *io, uint64_t t0, const char *ctx)
+static int commit_plan_digest(const struct opts *o, const struct fs_plan *plan,
+    const struct fs_ipt_opts *io, uint64_t t0, const char *ctx, uint64_t *kdigest)
 {
 	struct fs_err err;
+	struct fs_status_commit sc;
 	struct timespec wall;
 	char path[4096];
 	size_t refused = 0, i;
 
-	if (fs_ipt_apply(plan, &o->xl, io, &err) < 0) {
+	if (fs_ipt_apply(plan, &o->xl, io, &sc.kernel_digest, &err) < 0) {
 		log_errx("IPv%d commit failed, the kernel keeps its previous rules: %s", plan->family,
 		    err.msg);
 		return -1;
 	}
+	if (kdigest != NULL)
+		*kdigest = sc.kernel_digest;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	sc.when = wall.tv_sec;
 	if (fs_status_path(path, sizeof(path), o->state_dir, o->xl.chain, plan->family) < 0 ||
-	    fs_status_write(plan, path, &err) < 0)
+	    fs_status_write(plan, path, &sc, &err) < 0)
 		log_warnx("status will be unavailable: %s", err.msg);
 	for (i = 0; i < plan->nroutes; i++)
 		if (plan->routes[i].refusal != FS_R_OK)
 			refused++;
-	clock_gettime(CLOCK_REALTIME, &wall);
 	log_info("IPv%d committed: %zu routes, %zu installed, %zu refused, %zu rules, %llu ms "
 	    "(%s, at %lld.%03ld)", plan->family, plan->nroutes, plan->nroutes - refused, refused,
 	    fs_ptable_rules(&plan->filter) + fs_ptable_rules(&plan->mangle),
 	    (unsigned long long)(now_ms() - t0), ctx, (long long)wall.tv_sec,
 	    wall.tv_nsec / 1000000);
 	return 0;
+}
+
+static int commit_plan(const struct opts *o, const struct fs_plan *plan,
+    const struct fs_ipt_opts *io, uint64_t t0, const char *ctx)
+{
+	return commit_plan_digest(o, plan, io, t0, ctx, NULL);
 }
 
 /* Translates and writes one family; 0 or -1 (logged). */
@@ -995,36 +1244,53 @@ static bool want(const struct opts *o, enum fs_family fam)
 	return !o->family_set || o->family == fam;
 }
 
-static int commit_all(const struct opts *o, struct fs_feed *feed, const struct fs_ipt_opts *io,
-    bool everything)
+/*
+ * Commits the families in mask (FS_FEED_DIRTY4/6), each whole, and clears
+ * their dirty bits.  Returns the mask of those committed (logged when not).
+ */
+static unsigned commit_all(const struct opts *o, struct fs_feed *feed, const struct fs_ipt_opts *io,
+    unsigned mask)
 {
-	int rc = 0;
+	unsigned ok = 0;
 
-	if (want(o, FS_INET) && (everything || (feed->dirty & FS_FEED_DIRTY4)))
-		rc |= commit_family(o, feed, FS_INET, io);
-	if (want(o, FS_INET6) && (everything || (feed->dirty & FS_FEED_DIRTY6)))
-		rc |= commit_family(o, feed, FS_INET6, io);
-	if (rc == 0)
-		feed->dirty = 0;
-	return rc == 0 ? 0 : -1;
+	if (want(o, FS_INET) && (mask & FS_FEED_DIRTY4) && commit_family(o, feed, FS_INET, io) == 0)
+		ok |= FS_FEED_DIRTY4;
+	if (want(o, FS_INET6) && (mask & FS_FEED_DIRTY6) && commit_family(o, feed, FS_INET6, io) == 0)
+		ok |= FS_FEED_DIRTY6;
+	feed->dirty &= ~ok;
+	return ok;
 }
 
-/* A kernel we cannot write is a start-up error, not a runtime surprise.  0 or -1 (logged). */
+/*
+ * A kernel we cannot write is a start-up error, not a runtime surprise.
+ * Our chains that are not what the last commit (the state file) installed
+ * are worth a warning: someone changed them while no injector ran.  0 or
+ * -1 (logged).
+ */
 static int kernel_usable(const struct opts *o, const struct fs_ipt_opts *io)
 {
 	struct fs_ipt_counter *c = NULL;
+	struct fs_status_header hdr;
 	struct fs_err err;
+	char path[4096];
+	uint64_t kd;
 	size_t n;
 	int f;
 
 	for (f = 4; f <= 6; f += 2) {
 		if (!want(o, (enum fs_family)f))
 			continue;
-		if (fs_ipt_counters((enum fs_family)f, &o->xl, &c, &n, &err) < 0) {
+		if (fs_ipt_counters((enum fs_family)f, &o->xl, &c, &n, &kd, &err) < 0) {
 			log_errx("cannot use the IPv%d legacy tables: %s", f, err.msg);
 			return -1;
 		}
 		free(c);
+		if (fs_status_path(path, sizeof(path), o->state_dir, o->xl.chain, f) == 0 &&
+		    fs_status_read_header(path, f, &hdr) == 0 && hdr.kernel_digest != 0 &&
+		    hdr.kernel_digest != kd)
+			log_warnx("IPv%d: our chains in the kernel (%zu rules) are not what the last "
+			    "commit installed (%zu rules, %s): changed by hand or by another program; "
+			    "the next commit replaces them", f, n, hdr.rules, path);
 	}
 	f = fs_xtables_lock(io->lockfile, o->lock_wait_ms, &err);
 	if (f < 0) {
@@ -1033,6 +1299,19 @@ static int kernel_usable(const struct opts *o, const struct fs_ipt_opts *io)
 	}
 	close(f);
 	return 0;
+}
+
+/* Reads the signals that arrived (never blocks): SIGHUP sets *hup, the others *term. */
+static void signals_read(bool *hup, bool *term)
+{
+	unsigned char sig;
+
+	while (read(sigpipe_fd[0], &sig, 1) == 1) {
+		if (sig == SIGHUP)
+			*hup = true;
+		else
+			*term = true;
+	}
 }
 
 /* Installs the signal handlers that write to the self-pipe.  0 or -1 (logged). */
@@ -1074,6 +1353,99 @@ static int remove_all(const struct opts *o, const struct fs_ipt_opts *io)
 	return bad | redirect_remove_all(o);
 }
 
+/*
+ * A slice of input: feeds the complete lines already buffered until a
+ * commit is due (when until_due), SLICE_LINES lines, or SLICE_MS, so that
+ * the loop looks at the batch and the signals at least that often, however
+ * fast the input comes.  Returns the lines fed.
+ */
+#define SLICE_LINES 1024
+#define SLICE_MS    20
+
+static unsigned feed_slice(const struct opts *o, struct fs_feed *feed, struct reader *rd,
+    struct fs_batch *b, bool until_due)
+{
+	uint64_t t0 = now_ms(), t = t0;
+	const char *line;
+	size_t len;
+	unsigned n = 0;
+	int wait;
+
+	while (n < SLICE_LINES && !feed->shutdown && reader_next(o, rd, &line, &len)) {
+		feed->now_ms = t;
+		feed_one(o, feed, rd, line, len);
+		n++;
+		t = now_ms();
+		fs_batch_input(b, t);
+		if (t - t0 >= SLICE_MS || (until_due && fs_batch_due(b, feed, t, false, &wait)))
+			break;
+	}
+	return n;
+}
+
+/* The previous run's neighbors, per family handled: what the start-up hold waits for. */
+static void load_neighbors(const struct opts *o, struct fs_feed *feed)
+{
+	int f;
+
+	for (f = 4; f <= 6; f += 2) {
+		char path[4096], list[512];
+		struct fs_err err;
+		size_t len = 0;
+		unsigned i, n = 0;
+		int rc;
+
+		if (!want(o, (enum fs_family)f) ||
+		    fs_feed_known_path(path, sizeof(path), o->state_dir, o->xl.chain, f) < 0)
+			continue;
+		rc = fs_feed_known_load(feed, (enum fs_family)f, path, &err);
+		if (rc < 0)
+			log_warnx("%s; the start-up hold waits for no neighbor of the previous run", err.msg);
+		if (rc != 0)
+			continue;
+		for (i = 0; i < feed->npeers; i++)
+			if (feed->peers[i].prev[FS_FEED_FI(f)]) {
+				if (len < sizeof(list))
+					len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+					    n ? ", " : "", feed->peers[i].addr);
+				n++;
+			}
+		if (n > 0)
+			log_info("IPv%d: the previous run had %u neighbor%s (%s): the rules stay until %s "
+			    "back and done, %u ms at most", f, n, n == 1 ? "" : "s", list,
+			    n == 1 ? "it is" : "they are", o->hold_ms);
+	}
+}
+
+/* After a commit of the families in done: record their neighbors for the next run. */
+static void save_neighbors(const struct opts *o, struct fs_feed *feed, unsigned done)
+{
+	int f;
+
+	for (f = 4; f <= 6; f += 2) {
+		char path[4096];
+		struct fs_err err;
+
+		if (!(done & (f == 4 ? FS_FEED_DIRTY4 : FS_FEED_DIRTY6)) ||
+		    fs_feed_known_path(path, sizeof(path), o->state_dir, o->xl.chain, f) < 0)
+			continue;
+		if (fs_feed_known_save(feed, (enum fs_family)f, true, path, &err) < 0)
+			log_warnx("%s; a restart will not wait for this run's neighbors", err.msg);
+	}
+}
+
+/* Removes the neighbors files of the families handled. */
+static void forget_neighbors(const struct opts *o)
+{
+	char path[4096];
+	int f;
+
+	for (f = 4; f <= 6; f += 2)
+		if (want(o, (enum fs_family)f) &&
+		    fs_feed_known_path(path, sizeof(path), o->state_dir, o->xl.chain, f) == 0)
+			unlink(path);
+}
+
 static int live(struct opts *o)
 {
 	struct fs_ipt_opts io;
@@ -1082,7 +1454,7 @@ static int live(struct opts *o)
 	struct reader rd = { .fd = -1 };
 	bool term = false;
 	uint64_t retry_at = 0; /* after a failed commit: not before this (now_ms) */
-	bool recommit = false;  /* SIGHUP: commit everything (until it succeeds) */
+	bool recommit = false;  /* SIGHUP: commit everything committed before (until it succeeds) */
 	int rc = 1;
 
 	fs_ipt_opts_default(&io);
@@ -1104,73 +1476,106 @@ static int live(struct opts *o)
 	batch.hold_ms = o->hold_ms;
 	batch.max_delay_ms = o->max_delay_ms;
 	batch.max_pending = o->max_pending;
+	batch.families = (want(o, FS_INET) ? FS_FEED_DIRTY4 : 0) | (want(o, FS_INET6) ? FS_FEED_DIRTY6 : 0);
 	fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
 	log_info("flowspec-injector %s: reading ExaBGP JSON on stdin; existing rules stay until "
-	    "the first complete state", FS_VERSION);
-	while (!rd.eof && !term) {
-		struct pollfd pfd[2] = { { STDIN_FILENO, POLLIN, 0 }, { sigpipe_fd[0], POLLIN, 0 } };
+	    "the first complete state of their family", FS_VERSION);
+	load_neighbors(o, &feed);
+	fs_batch_start(&batch, now_ms());
+	for (;;) {
+		struct pollfd pfd[4] = {
+			{ STDIN_FILENO, POLLIN, 0 }, { sigpipe_fd[0], POLLIN, 0 },
+			{ fs_instance_fd(&instance, 0), POLLIN, 0 }, { fs_instance_fd(&instance, 1), POLLIN, 0 },
+		};
 		int wait = -1, n;
 		bool hup = false;
 		uint64_t t = now_ms();
 
+		/* between slices: signals first, then the batch */
+		signals_read(&hup, &term);
+		if (term)
+			break;
+		if (hup) {
+			reload_config(o);
+			fs_ruleset_set_max(feed.rs, o->max_routes);
+			fs_ruleset_set_max_per_peer(feed.rs, o->max_routes_peer);
+			if (fs_batch_committed(&batch) != 0) {
+				log_info("SIGHUP: re-rendering and re-committing everything");
+				recommit = true; /* by the loop's one commit path, retried like any other */
+			}
+		}
 		if (t < retry_at) {
 			/* a failed commit: keep reading input and signals, retry at retry_at */
 			wait = (int)(retry_at - t);
-		} else if (recommit || fs_batch_due(&batch, &feed, t, false, &wait)) {
-			protect_feed_peers(o, &feed);
-			if (commit_all(o, &feed, &io, recommit || !batch.first_done) == 0) {
-				fs_batch_done(&batch, &feed);
-				retry_at = 0;
-				recommit = false;
-			} else {
-				retry_at = now_ms() + 1000; /* retry the commit in a second */
+		} else {
+			unsigned due = fs_batch_due(&batch, &feed, t, false, &wait), done;
+
+			if (recommit)
+				due |= fs_batch_committed(&batch);
+			if (due != 0) {
+				protect_feed_peers(o, &feed);
+				done = commit_all(o, &feed, &io, due);
+				fs_batch_done(&batch, &feed, done);
+				save_neighbors(o, &feed, done);
+				if (done == due) {
+					retry_at = 0;
+					recommit = false;
+				} else {
+					retry_at = now_ms() + 1000; /* retry the commit in a second */
+				}
+				continue;
 			}
-			continue;
 		}
-		n = poll(pfd, 2, wait);
+		if (feed.shutdown)
+			break;
+		/* complete lines already buffered go first, without waiting in poll */
+		if (feed_slice(o, &feed, &rd, &batch, t >= retry_at) > 0)
+			continue;
+		if (rd.eof) {
+			feed.now_ms = now_ms();
+			reader_tail(o, &feed, &rd);
+			break;
+		}
+		n = poll(pfd, 4, wait);
 		if (n < 0 && errno != EINTR) {
 			log_errx("poll: %s", strerror(errno));
 			goto out;
 		}
-		if (n > 0 && (pfd[1].revents & POLLIN)) {
-			unsigned char sig;
-
-			while (read(sigpipe_fd[0], &sig, 1) == 1) {
-				if (sig == SIGHUP)
-					hup = true;
-				else
-					term = true;
-			}
-		}
-		if (n > 0 && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-			if (reader_pull(o, &feed, &rd) < 0)
-				goto out;
-			fs_batch_input(&batch, now_ms());
-			if (feed.shutdown)
-				rd.eof = true;
-		}
-		if (hup)
-			reload_config(o);
-		if (hup && batch.first_done) {
-			fs_ruleset_set_max(feed.rs, o->max_routes);
-			fs_ruleset_set_max_per_peer(feed.rs, o->max_routes_peer);
-			log_info("SIGHUP: re-rendering and re-committing everything");
-			recommit = true; /* by the loop's one commit path, retried like any other */
-		}
+		if (n > 0 && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) && reader_fill(&rd) < 0)
+			goto out;
+		if (n > 0 && ((pfd[2].revents | pfd[3].revents) & POLLIN))
+			fs_instance_serve(&instance);
 	}
 	/* end of input or SIGTERM: apply what is pending, then leave or clean up */
-	if (rd.len > 0)
-		feed_one(o, &feed, &rd, rd.buf, rd.len); /* a partial last line at SIGTERM */
 	if (o->keep_on_exit) {
+		const char *line;
+		size_t len;
+		unsigned due;
 		int wait;
 
+		if (term) {
+			/* what is buffered, and a partial last line */
+			feed.now_ms = now_ms();
+			while (!feed.shutdown && reader_next(o, &rd, &line, &len))
+				feed_one(o, &feed, &rd, line, len);
+			if (!feed.shutdown)
+				reader_tail(o, &feed, &rd);
+		}
 		protect_feed_peers(o, &feed);
-		if (recommit || fs_batch_due(&batch, &feed, now_ms(), true, &wait))
-			commit_all(o, &feed, &io, recommit || !batch.first_done);
+		/* what is pending goes now; a family still in its start-up hold at
+		 * SIGTERM keeps the old rules (at end of input every family is complete) */
+		due = fs_batch_due(&batch, &feed, now_ms(), !term, &wait);
+		due |= feed.dirty & fs_batch_committed(&batch);
+		if (recommit)
+			due |= fs_batch_committed(&batch);
+		if (due != 0)
+			save_neighbors(o, &feed, commit_all(o, &feed, &io, due));
 		log_info("%s: keeping the rules in place (--keep-on-exit)", term ? "SIGTERM" : "end of input");
 		rc = 0;
 	} else {
 		rc = remove_all(o, &io);
+		if (rc == 0)
+			forget_neighbors(o); /* no rules left: a restart has nothing to keep */
 		log_info("%s: rules removed", term ? "SIGTERM" : "end of input");
 	}
 out:
@@ -1189,7 +1594,7 @@ struct frr_state {
 	bool known[2];          /* what is installed is known: digest and rules */
 	bool mine[2];           /* ... because this process committed it from st->rs */
 	uint64_t digest[2];     /* fs_plan_digest of the installed plan */
-	size_t rules[2];        /* rules in our filter chains as installed */
+	uint64_t kdigest[2];    /* fs_ipt_apply's digest of our chains as installed */
 	uint64_t *seen[2];      /* refusals already logged (hashes), sorted */
 	size_t nseen[2];
 	int sessions[2];        /* Established sessions at the last poll; -1 unknown */
@@ -1228,6 +1633,22 @@ static int vtysh(const struct opts *o, enum fs_family fam, const char *what,
 	if (rc < 0)
 		fs_err_prefix(err, "vtysh -c '%s'", cmd);
 	return rc;
+}
+
+/*
+ * The route limits the FRR reader applies while it reads (FRR's table is
+ * one neighbor: the stricter of max-routes and max-routes-per-neighbor), so
+ * an answer over them is refused before its routes are spent in memory.
+ */
+static struct fs_frr_limits frr_limits(const struct opts *o)
+{
+	struct fs_frr_limits lim = { o->max_routes, "max-routes" };
+
+	if (o->max_routes_peer != 0 && (lim.max_routes == 0 || o->max_routes_peer < lim.max_routes)) {
+		lim.max_routes = o->max_routes_peer;
+		lim.name = "max-routes-per-neighbor";
+	}
+	return lim;
 }
 
 static int read_summary(const struct opts *o, enum fs_family fam, struct fs_frr_summary *sum,
@@ -1287,7 +1708,11 @@ static int frr_read(const struct opts *o, enum fs_family fam, struct fs_frr_snap
 		}
 		fs_frr_summary_free(&s1);
 		t0 = now_ms();
-		rc = fs_frr_parse_detail(r.out, r.len, fam, origin, snap, err);
+		{
+			struct fs_frr_limits lim = frr_limits(o);
+
+			rc = fs_frr_parse_detail_lim(r.out, r.len, fam, origin, &lim, snap, err);
+		}
 		*parse_ms += now_ms() - t0;
 		free(r.out);
 		if (rc < 0) {
@@ -1363,17 +1788,20 @@ static void log_new_refusals(struct frr_state *st, const struct fs_plan *plan)
 	st->nseen[fi] = n;
 }
 
-/* Rules in our filter chains, as the kernel has them; -1 if unreadable. */
-static long kernel_rules(const struct opts *o, enum fs_family fam)
+/*
+ * The digest of our chains as the kernel has them (fs_ipt_counters) into
+ * *d, and the rules in our filter chains into *rules; 0, or -1 if
+ * unreadable.
+ */
+static int kernel_digest(const struct opts *o, enum fs_family fam, uint64_t *d, size_t *rules)
 {
 	struct fs_ipt_counter *c = NULL;
 	struct fs_err err;
-	size_t n;
 
-	if (fs_ipt_counters(fam, &o->xl, &c, &n, &err) < 0)
+	if (fs_ipt_counters(fam, &o->xl, &c, rules, d, &err) < 0)
 		return -1;
 	free(c);
-	return (long)n;
+	return 0;
 }
 
 /*
@@ -1391,11 +1819,10 @@ static int frr_poll_family(struct opts *o, struct frr_state *st, enum fs_family 
 	struct fs_err err;
 	const struct fs_route **sorted = NULL;
 	struct fs_plan plan;
-	uint64_t vt = 0, pt = 0, t0 = now_ms(), digest;
-	size_t n = 0, rules;
+	uint64_t vt = 0, pt = 0, t0 = now_ms(), digest, kd = 0, committed = 0;
+	size_t n = 0, krules = 0;
 	int fi = FI(fam), rc;
-	bool changed;
-	long krules;
+	bool changed, kernel_same, warned = false;
 	char ctx[64];
 
 	if (frr_read(o, fam, &snap, &sum, &vt, &pt, &err) < 0) {
@@ -1449,12 +1876,16 @@ static int frr_poll_family(struct opts *o, struct frr_state *st, enum fs_family 
 		    "IPv%d poll: %zu paths, %zu routes (%zu new, %zu changed, %zu gone); vtysh %llu ms, "
 		    "parse %llu ms", fam, snap.st.paths, c.added + c.changed + c.same, c.added,
 		    c.changed, c.removed, (unsigned long long)vt, (unsigned long long)pt);
+	/* the kernel compared by content with what was committed: a hand edit
+	 * that keeps the rule count is seen too */
+	kernel_same = st->kdigest[fi] != 0 && kernel_digest(o, fam, &kd, &krules) == 0 &&
+	    kd == st->kdigest[fi];
 	if (!changed && !force && st->mine[fi]) {
-		krules = kernel_rules(o, fam);
-		if (krules == (long)st->rules[fi])
+		if (kernel_same)
 			goto unchanged;
-		log_warnx("IPv%d: our chains hold %ld rules, not the %zu committed (changed by hand?): "
-		    "committing again", fam, krules, st->rules[fi]);
+		log_warnx("IPv%d: our chains in the kernel (%zu rules) are not what was committed "
+		    "(changed by hand?): committing again", fam, krules);
+		warned = true;
 	}
 	if (fs_ruleset_sorted(st->rs, fam, o->order, &sorted, &n, &err) < 0 ||
 	    build_plan(o, fam, sorted, n, true, &plan, &err) < 0) {
@@ -1463,25 +1894,28 @@ static int frr_poll_family(struct opts *o, struct frr_state *st, enum fs_family 
 		return -1;
 	}
 	digest = fs_plan_digest(&plan);
-	rules = fs_ptable_rules(&plan.filter) - (plan.filter.n ? plan.filter.chains[0].n : 0);
-	if (!force && st->known[fi] && digest == st->digest[fi] &&
-	    kernel_rules(o, fam) == (long)rules) {
-		/* the same rules; a refused route may still have a new reason
-		 * (and a --once run has logged nothing yet) */
-		log_new_refusals(st, &plan);
-		fs_plan_free(&plan);
-		free(sorted);
-		goto unchanged;
+	if (!force && st->known[fi] && digest == st->digest[fi]) {
+		if (kernel_same) {
+			/* the same rules; a refused route may still have a new reason
+			 * (and a --once run has logged nothing yet) */
+			log_new_refusals(st, &plan);
+			fs_plan_free(&plan);
+			free(sorted);
+			goto unchanged;
+		}
+		if (!warned)
+			log_warnx("IPv%d: our chains in the kernel (%zu rules) are not what the last "
+			    "commit installed (changed by hand?): committing again", fam, krules);
 	}
 	st->polls++;
 	snprintf(ctx, sizeof(ctx), "FRR poll %lu", st->polls);
-	rc = commit_plan(o, &plan, io, t0, ctx);
+	rc = commit_plan_digest(o, &plan, io, t0, ctx, &committed);
 	if (rc == 0) {
 		redirect_settle(o, fam);
 		st->known[fi] = true;
 		st->mine[fi] = true;
 		st->digest[fi] = digest;
-		st->rules[fi] = rules;
+		st->kdigest[fi] = committed;
 		st->quiet[fi] = false;
 		log_new_refusals(st, &plan);
 	}
@@ -1534,14 +1968,14 @@ static int frr_live(struct opts *o)
 	/* what an earlier run installed: an unchanged table then costs no commit */
 	for (f = 4; f <= 6; f += 2) {
 		char path[4096];
-		size_t rules;
-		uint64_t d;
+		struct fs_status_header hdr;
 
 		if (fs_status_path(path, sizeof(path), o->state_dir, o->xl.chain, f) == 0 &&
-		    fs_status_read_header(path, f, &rules, &d) == 0 && d != 0) {
+		    fs_status_read_header(path, f, &hdr) == 0 && hdr.plan_digest != 0 &&
+		    hdr.kernel_digest != 0) {
 			st.known[FI(f)] = true;
-			st.digest[FI(f)] = d;
-			st.rules[FI(f)] = rules;
+			st.digest[FI(f)] = hdr.plan_digest;
+			st.kdigest[FI(f)] = hdr.kernel_digest;
 		}
 	}
 	if (o->once) {
@@ -1559,6 +1993,7 @@ static int frr_live(struct opts *o)
 		uint64_t now = now_ms();
 		int n;
 
+		fs_instance_serve(&instance); /* what refused instances left in its queue */
 		if (now >= next) {
 			next = now + (uint64_t)o->interval_s * 1000u;
 			frr_poll(o, &st, &io, false);
@@ -1613,25 +2048,45 @@ static int frr_dry_run(const struct opts *o)
 	uint64_t vt = 0, pt = 0;
 	char input[96];
 	int rc = 1;
+	/* the limits of --once, checked by the reader as it reads (frr.h) */
+	struct fs_frr_limits lim = frr_limits(o);
 
 	if (rs == NULL) {
 		log_errx("out of memory");
 		return 1;
 	}
+	fs_ruleset_set_max(rs, o->max_routes);
+	fs_ruleset_set_max_per_peer(rs, o->max_routes_peer);
 	if (o->input != NULL) {
-		char *buf = NULL;
-		size_t len;
+		/* streamed: the reader never holds the whole answer */
+		struct fs_frr_reader *r = fs_frr_reader_new(o->family, o->input, &lim);
+		FILE *f = fopen(o->input, "r");
+		static char buf[65536];
+		size_t n;
+		int ok = r != NULL && f != NULL;
 
-		if (fs_read_file(o->input, FS_FRR_OUTPUT_MAX, "256 MiB", &buf, &len, &err) < 0) {
-			log_errx("%s", err.msg);
-			goto out;
+		if (r == NULL)
+			log_errx("out of memory");
+		else if (f == NULL)
+			log_errx("%s: %s", o->input, strerror(errno));
+		while (ok && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+			if (fs_frr_reader_feed(r, buf, n, &err) < 0) {
+				log_errx("%s", err.msg);
+				ok = 0;
+			}
+		if (ok && ferror(f)) {
+			log_errx("%s: %s", o->input, strerror(errno));
+			ok = 0;
 		}
-		if (fs_frr_parse_detail(buf, len, o->family, o->input, &snap, &err) < 0) {
+		if (ok && fs_frr_reader_finish(r, &snap, &err) < 0) {
 			log_errx("%s", err.msg);
-			free(buf);
-			goto out;
+			ok = 0;
 		}
-		free(buf);
+		if (f != NULL)
+			fclose(f);
+		fs_frr_reader_free(r);
+		if (!ok)
+			goto out;
 	} else if (frr_read(o, o->family, &snap, &sum, &vt, &pt, &err) < 0) {
 		log_errx("IPv%d: %s", o->family, err.msg);
 		goto out;
@@ -1650,6 +2105,24 @@ static int frr_dry_run(const struct opts *o)
 out:
 	fs_ruleset_free(rs);
 	return rc;
+}
+
+/*
+ * One live injector per chain and family in this network namespace
+ * (instance.h), taken before anything touches the kernel: a second one
+ * would replace the first one's rules, and remove them when it ends.
+ * 0, or -1 (logged: the PID of the one running).
+ */
+static int take_instance(const struct opts *o)
+{
+	struct fs_err err;
+
+	if (fs_instance_take(&instance, o->xl.chain, (want(o, FS_INET) ? FS_INSTANCE_V4 : 0) |
+	    (want(o, FS_INET6) ? FS_INSTANCE_V6 : 0), NULL, &err) == 0)
+		return 0;
+	log_errx("%s; not starting, nothing was changed (a dry run, --check-config and status are "
+	    "always allowed)", err.msg);
+	return -1;
 }
 
 int main(int argc, char **argv)
@@ -1684,6 +2157,9 @@ int main(int argc, char **argv)
 		    "tables flowspec-acl uses; use iptables-legacy and iptables-legacy-restore "
 		    "(see README, \"legacy vs nft\")", path);
 	if (o.status) {
+		/* each family that can be read; one JSON document for all of them */
+		struct fs_status *st[2] = { NULL, NULL };
+		size_t ns = 0, i;
 		int f, rc = 0;
 
 		for (f = 4; f <= 6; f += 2) {
@@ -1691,16 +2167,25 @@ int main(int argc, char **argv)
 
 			if (!want(&o, (enum fs_family)f))
 				continue;
-			if (!o.json)
-				printf("IPv%d\n", f);
 			if (fs_status_path(spath, sizeof(spath), o.state_dir, o.xl.chain, f) < 0 ||
-			    fs_status_print(spath, f, &o.xl, o.json, stdout, &err) < 0) {
+			    fs_status_load(spath, f, &o.xl, &st[ns], &err) < 0) {
 				log_errx("IPv%d: %s", f, err.msg);
 				rc = 1;
+				continue;
 			}
+			ns++;
+		}
+		if (o.json && ns > 0)
+			fs_status_json((const struct fs_status *const *)st, ns, o.xl.chain, stdout);
+		for (i = 0; i < ns; i++) {
+			if (!o.json)
+				fs_status_text(st[i], stdout);
+			fs_status_free(st[i]);
 		}
 		return rc;
 	}
+	if (!o.dry_run && take_instance(&o) < 0)
+		return 1;
 	if (o.frr)
 		return o.dry_run ? frr_dry_run(&o) : frr_live(&o);
 	return o.dry_run ? dry_run(&o) : live(&o);

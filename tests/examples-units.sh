@@ -7,7 +7,8 @@
 #      prints each service's exposure score, for information.
 #   1b. least privilege: every .service has exactly CAP_NET_ADMIN and
 #      CAP_NET_RAW, no wider ambient set, NoNewPrivileges, ProtectSystem=
-#      strict, ProtectHome, PrivateTmp, and a "systemd-analyze security"
+#      strict, ProtectHome, PrivateTmp, AF_UNIX among the address families
+#      when they are restricted (the instance guard), and a "systemd-analyze security"
 #      exposure of at most 3.0 (FS_MAX_EXPOSURE); a widened copy must fail.
 #   1c. examples/exabgp/exabgp.conf with ExaBGP's own "--validate".
 #   2. examples/frr/bgpd-flowspec.conf with FRR's own parser ("bgpd -C",
@@ -124,6 +125,9 @@ check_priv() {
 	[ "$(key "$f" ProtectSystem)" = strict ] || echo "ProtectSystem is not strict"
 	case $(key "$f" ProtectHome) in yes|read-only|tmpfs) ;; *) echo "ProtectHome is not set" ;; esac
 	[ "$(key "$f" PrivateTmp)" = yes ] || echo "PrivateTmp is not yes"
+	# the one-injector-per-chain guard is an abstract AF_UNIX socket
+	v=$(key "$f" RestrictAddressFamilies)
+	[ -z "$v" ] || case " $v " in *" AF_UNIX "*) ;; *) echo "RestrictAddressFamilies lacks AF_UNIX (the instance guard)" ;; esac
 	score=$(cd / && "$sa" security --offline=true --root="$root" "$name" 2>&1 |
 		sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
 	if [ -z "$score" ]; then

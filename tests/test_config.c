@@ -3,14 +3,17 @@
  * key, every error class with its exact file:line:column, key path and
  * value (and the configuration left untouched), booleans, hex, the bounds
  * of every integer key, prefixes, route targets, list and size caps,
- * layering one file over another, fs_config_load, and examples/injector.yaml
- * (every key at its default).
+ * layering one file over another, fs_config_load, examples/injector.yaml
+ * (every key at its default), the refused sequence types against every type
+ * ecomm.c decodes, and flowspec-injector --check-config with options over a
+ * file (injector/main.c: the same checks, naming option and file:line:column).
  */
 #define _GNU_SOURCE
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check_main.h"
@@ -128,15 +131,20 @@ START_TEST(test_defaults)
 }
 END_TEST
 
+/*
+ * Every key, none at its default but three that cannot be otherwise here:
+ * mangle-hook has one value, order sequence cannot go with source frr, and
+ * hook INPUT takes no out-interface but "+" (all).
+ */
 static const char full_doc[] =
-    "# every key, none at its default\n"
+    "# every key\n"
     "source: frr\n"
     "chain: FS_test-1\n"
     "hook: INPUT\n"
-    "mangle-hook: PREROUTING\n"
+    "mangle-hook: POSTROUTING\n"
     "in-interface: eth0.100\n"
-    "out-interface: bond1\n"
-    "order: sequence\n"
+    "out-interface: \"+\"\n"
+    "order: rfc8955\n"
     "sequence-community: paper\n"
     "sequence-type: 0x8123\n"
     "accept: accept\n"
@@ -186,10 +194,10 @@ START_TEST(test_full)
 	ck_assert_str_eq(c.source, "frr");
 	ck_assert_str_eq(c.chain, "FS_test-1");
 	ck_assert_str_eq(c.hook, "INPUT");
-	ck_assert_str_eq(c.mangle_hook, "PREROUTING");
+	ck_assert_str_eq(c.mangle_hook, "POSTROUTING");
 	ck_assert_str_eq(c.in_interface, "eth0.100");
-	ck_assert_str_eq(c.out_interface, "bond1");
-	ck_assert_int_eq(c.order, 1);
+	ck_assert_str_eq(c.out_interface, "+");
+	ck_assert_int_eq(c.order, 0);
 	ck_assert_int_eq(c.seq_form, FS_SEQ_PAPER);
 	ck_assert_uint_eq(c.seq_type, 0x8123);
 	ck_assert_int_eq(c.accept, 1);
@@ -231,6 +239,17 @@ START_TEST(test_full)
 	ck_assert_uint_eq(c.redirect_tables[1], 4000000000u);
 	ck_assert_uint_eq(c.redirect_ip_tables, 12);
 	ck_assert_uint_eq(c.redirect_ip_table_base, 300);
+	/* where each value is, for messages across keys (the command line's) */
+	ck_assert_uint_eq(c.at[FS_CK_SOURCE].line, 2);
+	ck_assert_uint_eq(c.at[FS_CK_SOURCE].column, 9);
+	ck_assert_uint_eq(c.at[FS_CK_IN_INTERFACE].line, 6);
+	ck_assert_uint_eq(c.at[FS_CK_IN_INTERFACE].column, 15);
+	ck_assert_uint_eq(c.at[FS_CK_RDR_IP_BASE].line, 43);
+	ck_assert_uint_eq(c.at[FS_CK_RDR_IP_BASE].column, 18);
+	/* and order sequence, with the source it can go with */
+	ck_assert_msg(parse("order: sequence\nsource: exabgp\n", &c, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(c.order, 1);
+	ck_assert_str_eq(c.source, "exabgp");
 }
 END_TEST
 
@@ -263,10 +282,10 @@ START_TEST(test_layering)
 	fs_config_default(&c);
 	ck_assert_int_eq(parse("chain: ONE\nimport-route-targets: [1:1, 2:2]\ncommit: {hold-ms: 5}\n",
 	    &c, &err), 0);
-	ck_assert_int_eq(parse("hook: TWO\nimport-route-targets: [3:3]\ncommit: {window-ms: 9}\n",
+	ck_assert_int_eq(parse("hook: OUTPUT\nimport-route-targets: [3:3]\ncommit: {window-ms: 9}\n",
 	    &c, &err), 0);
 	ck_assert_str_eq(c.chain, "ONE");
-	ck_assert_str_eq(c.hook, "TWO");
+	ck_assert_str_eq(c.hook, "OUTPUT");
 	ck_assert_uint_eq(c.hold_ms, 5);
 	ck_assert_uint_eq(c.window_ms, 9);
 	ck_assert_uint_eq(c.nimport_rts, 1); /* a list is replaced, not appended to */
@@ -280,6 +299,22 @@ START_TEST(test_layering)
 END_TEST
 
 /* ---- errors: exact message, and c untouched ------------------------------------- */
+
+#define W_OURS "expected 1 to 14 characters of A-Z, a-z, 0-9, _ and -"
+#define W_LONG "longer than 14 characters (its sub-chains, <chain>4-<8 hex digits>..., keep 14 " \
+	"characters of it and must fit iptables' 28)"
+#define W_BUILTIN "a built-in chain: our chain must be one of our own, which we create and " \
+	"delete (hook names the built-in chain that jumps to it)"
+#define W_DASH "starts with '-': iptables reads such a name as an option"
+#define W_SUB "\"4-\" and \"6-\" begin the names of sub-chains (<chain>4-<8 hex digits>): a " \
+	"chain named so could be another chain's sub-chain"
+#define W_HOOK "expected INPUT, FORWARD or OUTPUT, a built-in chain of the filter table (the " \
+	"kernel runs only those; the jump to our chain goes there)"
+#define W_MHOOK "expected POSTROUTING: the DSCP is rewritten after filter has decided, and " \
+	"POSTROUTING is the one mangle chain that runs after filter's FORWARD and OUTPUT"
+#define W_OUT_IN "the hook OUTPUT sees the packets this host sends, which come in on no " \
+	"interface: in-interface "
+#define W_OUT_IN_END " cannot match there (iptables: \"Can't use -i with OUTPUT\")"
 
 static const struct {
 	const char *doc;
@@ -299,7 +334,7 @@ static const struct {
 	{ "Chain: A\n", FS_E_UNKNOWN, "t.yaml:1:1: unknown key (did you mean chain?): \"Chain\"" },
 	{ "<<: {chain: A}\n", FS_E_UNKNOWN, "t.yaml:1:1: unknown key: \"<<\"" },
 	/* duplicate keys */
-	{ "chain: A\nhook: B\nchain: C\n", FS_E_VALUE,
+	{ "chain: A\nhook: INPUT\nchain: C\n", FS_E_VALUE,
 	  "t.yaml:3:1: duplicate key (first at line 1, column 1): \"chain\"" },
 	{ "commit:\n  hold-ms: 1\n  hold-ms: 2\n", FS_E_VALUE,
 	  "t.yaml:3:3: commit: duplicate key (first at line 2, column 3): \"hold-ms\"" },
@@ -326,7 +361,7 @@ static const struct {
 	  "t.yaml:1:22: protected-prefixes: expected a prefix, got null: \"~\"" },
 	{ "nflog-group: \"5\"\n", FS_E_VALUE,
 	  "t.yaml:1:14: nflog-group: expected an integer, got a quoted string: \"5\"" },
-	{ "chain:\nhook: B\n", FS_E_VALUE, "t.yaml:1:7: chain: expected a chain name, got null: \"\"" },
+	{ "chain:\nhook: INPUT\n", FS_E_VALUE, "t.yaml:1:7: chain: expected a chain name, got null: \"\"" },
 	{ "state-dir: null\n", FS_E_VALUE,
 	  "t.yaml:1:12: state-dir: expected an absolute path, got null: \"null\"" },
 	{ "? [a]\n: 1\n", FS_E_VALUE, "t.yaml:1:3: a key must be a scalar, got a sequence" },
@@ -372,14 +407,60 @@ static const struct {
 	{ "protect-bgp-peers: \"yes\"\n", FS_E_VALUE,
 	  "t.yaml:1:20: protect-bgp-peers: expected true or false (or yes/no, on/off), got a quoted "
 	  "string: \"yes\"" },
-	/* strings */
-	{ "chain: FLOW SPEC\n", FS_E_VALUE,
-	  "t.yaml:1:8: chain: expected 1 to 20 characters of A-Z, a-z, 0-9, _ and -: \"FLOW SPEC\"" },
-	{ "hook: \"\"\n", FS_E_VALUE,
-	  "t.yaml:1:7: hook: expected 1 to 20 characters of A-Z, a-z, 0-9, _ and -: \"\"" },
+	/* chain names: ours (fs_config_check_chain, shared with --chain), the hooks */
+	{ "chain: FLOW SPEC\n", FS_E_VALUE, "t.yaml:1:8: chain: " W_OURS ": \"FLOW SPEC\"" },
+	{ "chain: \"\"\n", FS_E_VALUE, "t.yaml:1:8: chain: " W_OURS ": \"\"" },
+	{ "chain: ABCDEFGHIJKLMNO\n", FS_E_VALUE, "t.yaml:1:8: chain: " W_LONG ": \"ABCDEFGHIJKLMNO\"" },
+	{ "chain: INPUT\n", FS_E_VALUE, "t.yaml:1:8: chain: " W_BUILTIN ": \"INPUT\"" },
+	{ "chain: OUTPUT\n", FS_E_VALUE, "t.yaml:1:8: chain: " W_BUILTIN ": \"OUTPUT\"" },
+	{ "chain: FORWARD\n", FS_E_VALUE, "t.yaml:1:8: chain: " W_BUILTIN ": \"FORWARD\"" },
+	{ "chain: PREROUTING\n", FS_E_VALUE, "t.yaml:1:8: chain: " W_BUILTIN ": \"PREROUTING\"" },
+	{ "chain: POSTROUTING\n", FS_E_VALUE, "t.yaml:1:8: chain: " W_BUILTIN ": \"POSTROUTING\"" },
+	{ "chain: -j\n", FS_E_VALUE, "t.yaml:1:8: chain: " W_DASH ": \"-j\"" },
+	{ "chain: \"-FLOWSPEC\"\n", FS_E_VALUE, "t.yaml:1:8: chain: " W_DASH ": \"-FLOWSPEC\"" },
+	{ "chain: \"!x\"\n", FS_E_VALUE, "t.yaml:1:8: chain: " W_OURS ": \"!x\"" },
+	{ "chain: DROP\n", FS_E_VALUE, "t.yaml:1:8: chain: an iptables target: \"-j DROP\" would mean "
+	  "the target, not the chain: \"DROP\"" },
+	{ "chain: LOG\n", FS_E_VALUE, "t.yaml:1:8: chain: an iptables target: \"-j LOG\" would mean "
+	  "the target, not the chain: \"LOG\"" },
+	{ "chain: standard\n", FS_E_VALUE, "t.yaml:1:8: chain: an iptables target: \"-j standard\" "
+	  "would mean the target, not the chain: \"standard\"" },
+	{ "chain: FLOWSPEC4-pre\n", FS_E_VALUE, "t.yaml:1:8: chain: " W_SUB ": \"FLOWSPEC4-pre\"" },
+	{ "chain: A6-\n", FS_E_VALUE, "t.yaml:1:8: chain: " W_SUB ": \"A6-\"" },
+	{ "hook: \"\"\n", FS_E_VALUE, "t.yaml:1:7: hook: " W_HOOK ": \"\"" },
+	{ "hook: MYCHAIN\n", FS_E_VALUE, "t.yaml:1:7: hook: " W_HOOK ": \"MYCHAIN\"" },
+	{ "hook: PREROUTING\n", FS_E_VALUE, "t.yaml:1:7: hook: " W_HOOK ": \"PREROUTING\"" },
+	{ "hook: forward\n", FS_E_VALUE, "t.yaml:1:7: hook: " W_HOOK ": \"forward\"" },
+	{ "mangle-hook: PREROUTING\n", FS_E_VALUE,
+	  "t.yaml:1:14: mangle-hook: " W_MHOOK ": \"PREROUTING\"" },
 	{ "mangle-hook: ABCDEFGHIJKLMNOPQRSTUVWXYZabc\n", FS_E_VALUE,
-	  "t.yaml:1:14: mangle-hook: expected 1 to 20 characters of A-Z, a-z, 0-9, _ and -: "
-	  "\"ABCDEFGHIJKLMNOPQRSTUVWXYZabc\"" },
+	  "t.yaml:1:14: mangle-hook: " W_MHOOK ": \"ABCDEFGHIJKLMNOPQRSTUVWXYZabc\"" },
+	/* a sequence type that is an action's or a route target's (all of them: test_seq_types) */
+	{ "sequence-type: 0x8006\n", FS_E_VALUE, "t.yaml:1:16: sequence-type: 0x8006 is the type and "
+	  "sub-type of the traffic-rate-bytes action (RFC 8955 7.1): those communities would be read "
+	  "as sequence numbers: \"0x8006\"" },
+	{ "sequence-type: 2\n", FS_E_VALUE, "t.yaml:1:16: sequence-type: 0x0002 is the type and "
+	  "sub-type of the route target, AS2 form (RFC 4360 4): those communities would be read as "
+	  "sequence numbers: \"2\"" },
+	/* keys that cannot go together, at the one further down, naming the other's place */
+	{ "hook: OUTPUT\nin-interface: eth0\n", FS_E_VALUE, "t.yaml:2:15: in-interface: " W_OUT_IN
+	  "\"eth0\"" W_OUT_IN_END " (hook at line 1, column 7): \"eth0\"" },
+	{ "in-interface: eth0\nhook: OUTPUT\n", FS_E_VALUE, "t.yaml:2:7: hook: " W_OUT_IN
+	  "\"eth0\"" W_OUT_IN_END " (in-interface at line 1, column 15): \"OUTPUT\"" },
+	{ "hook: INPUT\nout-interface: eth+\n", FS_E_VALUE, "t.yaml:2:16: out-interface: the hook INPUT "
+	  "sees the packets delivered to this host, which go out on no interface: out-interface "
+	  "\"eth+\" cannot match there (iptables: \"Can't use -o with INPUT\") (hook at line 1, "
+	  "column 7): \"eth+\"" },
+	{ "source: frr\norder: sequence\n", FS_E_VALUE, "t.yaml:2:8: order: cannot work with source "
+	  "frr: " FS_CONFIG_FRR_SEQUENCE_WHY " (source at line 1, column 9): \"sequence\"" },
+	{ "order: sequence\ncommit: {}\nsource: frr\n", FS_E_VALUE, "t.yaml:3:9: source: cannot work "
+	  "with order sequence: " FS_CONFIG_FRR_SEQUENCE_WHY " (order at line 1, column 8): \"frr\"" },
+	/* numbers, quoted as written */
+	{ "nflog-group: 18446744073709551616\n", FS_E_VALUE,
+	  "t.yaml:1:14: nflog-group: out of range 0..65535: \"18446744073709551616\"" },
+	{ "nflog-group: 0x10000000000000000\n", FS_E_VALUE,
+	  "t.yaml:1:14: nflog-group: out of range 0..65535: \"0x10000000000000000\"" },
+	/* strings */
 	{ "in-interface: abcdefghijklmnop\n", FS_E_VALUE,
 	  "t.yaml:1:15: in-interface: longer than 15 characters: \"abcdefghijklmnop\"" },
 	{ "in-interface: eth0/1\n", FS_E_VALUE,
@@ -455,8 +536,8 @@ static const struct {
 	{ "commit:\n\twindow-ms: 5\n", FS_E_SYNTAX,
 	  "t.yaml:2:1: YAML: found character that cannot start any token (while scanning for the next "
 	  "token at line 2, column 1)" },
-	{ "chain: A\nhook: B: C\n", FS_E_SYNTAX,
-	  "t.yaml:2:8: YAML: mapping values are not allowed in this context" },
+	{ "chain: A\nhook: INPUT: C\n", FS_E_SYNTAX,
+	  "t.yaml:2:12: YAML: mapping values are not allowed in this context" },
 	{ "chain: A\nhook: \"B\n", FS_E_SYNTAX,
 	  "t.yaml:3:1: YAML: found unexpected end of stream (while scanning a quoted scalar at line 2, "
 	  "column 7)" },
@@ -484,13 +565,23 @@ static const struct {
 	{ "redirect:\n  map: [ 65000:1 ]\n", FS_E_VALUE,
 	  "t.yaml:2:8: redirect: map: expected a mapping of route target to table (write {} for none), "
 	  "got a sequence" },
+	/* redirect keys together: at the value that brings the conflict, as written */
 	{ "redirect:\n  mark-mask: 0x3\n  map: {1:1: 100, 1:2: 101}\n  ip-tables: 2\n", FS_E_VALUE,
-	  "t.yaml:1:1: redirect: mark-mask 0x3 has 3 marks, fewer than the 2 map entries and 2 "
-	  "ip-tables need" },
+	  "t.yaml:2:14: redirect: mark-mask: has 3 marks, fewer than the 2 map entries and 2 "
+	  "ip-tables need: \"0x3\"" },
 	{ "redirect:\n  ip-tables: 3\n  ip-table-base: 252\n", FS_E_VALUE,
-	  "t.yaml:1:1: redirect: ip-table-base 252: its tables include the reserved table 253" },
+	  "t.yaml:3:18: redirect: ip-table-base: the ip-tables 252..254 include the reserved table "
+	  "253: \"252\"" },
+	{ "redirect:\n  ip-tables: 3\n  ip-table-base: 0xfc\n", FS_E_VALUE,
+	  "t.yaml:3:18: redirect: ip-table-base: the ip-tables 252..254 include the reserved table "
+	  "253: \"0xfc\"" },
 	{ "redirect:\n  map: {1:1: 2001}\n  ip-tables: 2\n  ip-table-base: 2000\n", FS_E_VALUE,
-	  "t.yaml:1:1: redirect: ip-table-base 2000: table 2001 is also in the map" },
+	  "t.yaml:4:18: redirect: ip-table-base: the ip-tables 2000..2001 include table 2001, which "
+	  "the map gives to 1:1: \"2000\"" },
+	/* (test_errors starts from full_doc: ip-table-base 300 is an earlier layer's) */
+	{ "redirect:\n  map: {1:1: 301}\n  ip-tables: 0x2\n", FS_E_VALUE,
+	  "t.yaml:3:14: redirect: ip-tables: with ip-table-base 300, the ip-tables 300..301 "
+	  "include table 301, which the map gives to 1:1: \"0x2\"" },
 	{ "redirect:\n  ip-tables: 65\n", FS_E_VALUE,
 	  "t.yaml:2:14: redirect: ip-tables: out of range 0..64: \"65\"" },
 };
@@ -521,7 +612,7 @@ START_TEST(test_error_after_valid_keys)
 	fs_config_default(&c);
 	memcpy(&before, &c, sizeof(c));
 	ck_assert_int_eq(parse("chain: NEW\nimport-route-targets: [1:2]\nprotected-prefixes: "
-	    "[10.0.0.0/8]\ncommit: {window-ms: 1}\nhook: B\nhook: C\n", &c, &err), -1);
+	    "[10.0.0.0/8]\ncommit: {window-ms: 1}\nhook: INPUT\nhook: OUTPUT\n", &c, &err), -1);
 	ck_assert_str_eq(err.msg, "t.yaml:6:1: duplicate key (first at line 5, column 1): \"hook\"");
 	ck_assert(memcmp(&c, &before, sizeof(c)) == 0);
 	ck_assert_str_eq(c.chain, "FLOWSPEC");
@@ -554,10 +645,18 @@ START_TEST(test_long_values)
 	snprintf(doc, sizeof(doc), "frr:\n  vtysh: /%0255d\n", 0);
 	ck_assert_int_eq(parse(doc, &c, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "t.yaml:2:10: frr: vtysh: longer than 255 characters"));
-	/* the chain name limit: 20, as --chain */
-	ck_assert_int_eq(parse("chain: ABCDEFGHIJKLMNOPQRST\n", &c, &err), 0);
-	ck_assert_str_eq(c.chain, "ABCDEFGHIJKLMNOPQRST");
-	ck_assert_int_eq(parse("chain: ABCDEFGHIJKLMNOPQRSTU\n", &c, &err), -1);
+	/* the chain name limit: 14 (FS_CONFIG_CHAIN_MAX), as --chain */
+	ck_assert_int_eq(FS_CONFIG_CHAIN_MAX, 14);
+	ck_assert_int_eq(parse("chain: ABCDEFGHIJKLMN\n", &c, &err), 0);
+	ck_assert_str_eq(c.chain, "ABCDEFGHIJKLMN");
+	ck_assert_int_eq(parse("chain: ABCDEFGHIJKLMNO\n", &c, &err), -1);
+	ck_assert_int_eq(parse("chain: ABCDEFGHIJKLMNOPQRSTUVWXYZ12\n", &c, &err), -1);
+	/* names iptables takes that are not one of the refused kinds */
+	ck_assert_int_eq(parse("chain: drop\n", &c, &err), 0);
+	ck_assert_int_eq(parse("chain: input\n", &c, &err), 0);
+	ck_assert_int_eq(parse("chain: FS-edge_2\n", &c, &err), 0);
+	ck_assert_int_eq(parse("chain: x-\n", &c, &err), 0);
+	ck_assert_int_eq(parse("chain: F4\n", &c, &err), 0);
 	ck_assert_int_eq(parse("in-interface: abcdefghijklmno\n", &c, &err), 0);
 	ck_assert_str_eq(c.in_interface, "abcdefghijklmno");
 	ck_assert_int_eq(parse("in-interface: \"\"\n", &c, &err), 0);
@@ -719,6 +818,55 @@ START_TEST(test_hex)
 }
 END_TEST
 
+/*
+ * The sequence types refused are exactly the types ecomm.c decodes: every
+ * one of the 65536 types is applied to an empty route (no sequence form),
+ * and a type that changes the route (an action, a redirect, a route
+ * target) or is refused as invalid must be refused as a sequence type, by
+ * name, and every other type must be accepted.
+ */
+START_TEST(test_seq_types)
+{
+	struct fs_seq_opts none = { .form = FS_SEQ_NONE, .clean_type = 0x80ff };
+	struct fs_route *empty = fs_route_new(FS_INET), *r;
+	struct fs_config c;
+	struct fs_err err;
+	unsigned long t;
+	unsigned refused = 0;
+	char doc[64];
+
+	ck_assert_ptr_nonnull(empty);
+	for (t = 0; t <= 0xffff; t++) {
+		uint64_t v = ((uint64_t)t << 48) | 0x0000000100000001ULL;
+		bool decoded;
+
+		r = fs_route_new(FS_INET);
+		ck_assert_ptr_nonnull(r);
+		decoded = fs_ecomm_apply(r, v, &none, &err) < 0 || !fs_route_same(r, empty);
+		fs_route_free(r);
+		ck_assert_msg(decoded == (fs_config_seq_type_collision(t) != NULL),
+		    "type 0x%04lx: ecomm.c %s it, the configuration %s it", t,
+		    decoded ? "decodes" : "ignores", decoded ? "accepts" : "refuses");
+		if (!decoded)
+			continue;
+		refused++;
+		snprintf(doc, sizeof(doc), "sequence-type: 0x%04lx\n", t);
+		fs_config_default(&c);
+		ck_assert_int_eq(parse(doc, &c, &err), -1);
+		ck_assert_ptr_nonnull(strstr(err.msg, fs_config_seq_type_collision(t)));
+		ck_assert_uint_eq(c.seq_type, 0x80ff);
+	}
+	ck_assert_uint_eq(refused, 12);
+	fs_route_free(empty);
+	/* the neighbours of refused types, and the default, are accepted */
+	fs_config_default(&c);
+	ck_assert_int_eq(parse("sequence-type: 0x8005\n", &c, &err), 0);
+	ck_assert_int_eq(parse("sequence-type: 0x800a\n", &c, &err), 0);
+	ck_assert_int_eq(parse("sequence-type: 0x0003\n", &c, &err), 0);
+	ck_assert_int_eq(parse("sequence-type: 0x80ff\n", &c, &err), 0);
+}
+END_TEST
+
 /* ---- prefixes and route targets --------------------------------------------------- */
 
 static const struct {
@@ -837,7 +985,7 @@ static void fill_comments(char *buf, size_t n)
 	size_t i;
 
 	memset(buf, '#', n);
-	memcpy(buf, "hook: BIG\n", 10);
+	memcpy(buf, "chain: BIG\n", 11);
 	for (i = 79; i < n; i += 80)
 		buf[i] = '\n';
 	buf[n - 1] = '\n';
@@ -853,13 +1001,13 @@ START_TEST(test_size_cap)
 	fs_config_default(&c);
 	fill_comments(buf, MIB);
 	ck_assert_msg(fs_config_parse(buf, MIB, "big.yaml", &c, &err) == 0, "%s", err.msg);
-	ck_assert_str_eq(c.hook, "BIG");
+	ck_assert_str_eq(c.chain, "BIG");
 	fs_config_default(&c);
 	fill_comments(buf, MIB + 1);
 	ck_assert_int_eq(fs_config_parse(buf, MIB + 1, "big.yaml", &c, &err), -1);
 	ck_assert_int_eq(err.code, FS_E_LIMIT);
 	ck_assert_str_eq(err.msg, "big.yaml: 1048577 bytes is larger than the limit, 1 MiB");
-	ck_assert_str_eq(c.hook, "FORWARD");
+	ck_assert_str_eq(c.chain, "FLOWSPEC");
 	free(buf);
 }
 END_TEST
@@ -876,7 +1024,8 @@ static void tmp_setup(void)
 
 static void tmp_teardown(void)
 {
-	static const char *const names[] = { "ok.yaml", "bad.yaml", "big.yaml", "empty.yaml" };
+	static const char *const names[] = { "ok.yaml", "bad.yaml", "big.yaml", "empty.yaml",
+		"cli.yaml" };
 	char p[128];
 	size_t i;
 
@@ -923,10 +1072,10 @@ START_TEST(test_load)
 
 	/* a valid file */
 	snprintf(path, sizeof(path), "%s/ok.yaml", tmpdir);
-	doc = "hook: LOADED\nfrr:\n  interval: 30\n";
+	doc = "hook: OUTPUT\nfrr:\n  interval: 30\n";
 	write_file(path, doc, strlen(doc));
 	ck_assert_msg(fs_config_load(path, false, &c, &err) == 0, "%s", err.msg);
-	ck_assert_str_eq(c.hook, "LOADED");
+	ck_assert_str_eq(c.hook, "OUTPUT");
 	ck_assert_uint_eq(c.interval_s, 30);
 	ck_assert_uint_eq(c.window_ms, 77);
 	ck_assert_uint_eq(c.set, BIT(FS_CK_HOOK) | BIT(FS_CK_INTERVAL));
@@ -940,7 +1089,7 @@ START_TEST(test_load)
 	/* an invalid one: the path is the origin, c is kept */
 	memcpy(&before, &c, sizeof(c));
 	snprintf(path, sizeof(path), "%s/bad.yaml", tmpdir);
-	doc = "hook: X\ncommit:\n  window-ms: 70000\n";
+	doc = "hook: INPUT\ncommit:\n  window-ms: 70000\n";
 	write_file(path, doc, strlen(doc));
 	ck_assert_int_eq(fs_config_load(path, true, &c, &err), -1);
 	snprintf(want, sizeof(want), "%s:3:14: commit: window-ms: out of range 0..60000: \"70000\"", path);
@@ -954,7 +1103,7 @@ START_TEST(test_load)
 	fill_comments(buf, MIB);
 	write_file(path, buf, MIB);
 	ck_assert_msg(fs_config_load(path, false, &c, &err) == 0, "%s", err.msg);
-	ck_assert_str_eq(c.hook, "BIG");
+	ck_assert_str_eq(c.chain, "BIG");
 	fill_comments(buf, MIB + 1);
 	write_file(path, buf, MIB + 1);
 	ck_assert_int_eq(fs_config_load(path, false, &c, &err), -1);
@@ -986,6 +1135,120 @@ START_TEST(test_example)
 }
 END_TEST
 
+/* ---- the command line over the file: the injector's own checks ---------------------- */
+
+/*
+ * flowspec-injector --check-config (injector/main.c) with a file and
+ * options: each case's exit status and a substring of its output (FILE
+ * stands for the file's path).  FS_TEST_INJECTOR in the environment runs
+ * another binary (the unchanged one, to see the cases fail there).
+ */
+static const struct {
+	const char *yaml;
+	const char *args[5];
+	int rc;
+	const char *want;
+} cli[] = {
+	/* every valid file on its own: source frr with no run mode, frr keys with exabgp */
+	{ "source: frr\n", { NULL }, 0, "FILE: ok" },
+	{ "source: frr\nfrr:\n  vtysh-socket: /run/frr\n", { NULL }, 0, "FILE: ok" },
+	{ "frr:\n  interval: 5\n  vtysh-socket: /run/frr\n", { NULL }, 0, "FILE: ok" },
+	{ "source: frr\n", { "--dry-run", NULL }, 0, "FILE: ok" },
+	/* options that were given are still checked, naming where each value came from */
+	{ "source: frr\n", { "--once", "--dry-run", NULL }, 2,
+	  "--once and --dry-run exclude each other" },
+	{ "", { "--once", NULL }, 2, "--once goes with source frr, not with source: exabgp (the "
+	  "default)" },
+	{ "source: exabgp\n", { "--interval", "5", "--vtysh-socket", "/x", NULL }, 2,
+	  "--interval and --vtysh-socket go with source frr, not with source: exabgp (FILE:1:9)" },
+	{ "order: sequence\n", { "--source", "frr", NULL }, 2,
+	  "order: sequence (FILE:1:8) cannot work with --source frr: FRR shows" },
+	{ "in-interface: eth0\n", { "--hook", "OUTPUT", NULL }, 2,
+	  "in-interface: eth0 (FILE:1:15) with --hook OUTPUT: the hook OUTPUT sees" },
+	{ "hook: INPUT\n", { "--out-interface", "eth1", NULL }, 2,
+	  "--out-interface eth1 with hook: INPUT (FILE:1:7): the hook INPUT sees" },
+	/* a conflict inside the file: file:line:column */
+	{ "source: frr\norder: sequence\n", { NULL }, 1,
+	  "FILE:2:8: order: cannot work with source frr" },
+	{ "chain: OUTPUT\n", { NULL }, 1, "FILE:1:8: chain: a built-in chain" },
+	{ "sequence-type: 0x8009\n", { NULL }, 1,
+	  "FILE:1:16: sequence-type: 0x8009 is the type and sub-type of the traffic-marking action" },
+	/* the options' own checks, shared with the file's */
+	{ "", { "--seq-type", "0x8006", NULL }, 2, "invalid value \"0x8006\" for --seq-type: 0x8006 "
+	  "is the type and sub-type of the traffic-rate-bytes action" },
+	{ "", { "--seq-type", "0x0202", NULL }, 2, "route target, AS4 form" },
+	{ "", { "--seq-type", "0x8007", NULL }, 2, "traffic-action" },
+	{ "", { "--chain", "INPUT", NULL }, 2, "invalid value \"INPUT\" for --chain: a built-in chain" },
+	{ "", { "--chain", "-j", NULL }, 2, "invalid value \"-j\" for --chain: starts with '-'" },
+	{ "", { "--chain", "ABCDEFGHIJKLMNO", NULL }, 2, "longer than 14 characters" },
+	{ "", { "--chain", "ABCDEFGHIJKLMN", NULL }, 0, "FILE: ok" },
+	{ "", { "--hook", "FLOWSPEC2", NULL }, 2, "invalid value \"FLOWSPEC2\" for --hook: expected "
+	  "INPUT, FORWARD or OUTPUT" },
+	{ "", { "--vtysh", "vtysh", NULL }, 2, "invalid value \"vtysh\" for --vtysh: an absolute path "
+	  "is needed" },
+};
+
+/* Runs the injector with args, output into out (cap bytes); its exit status, or -1. */
+static int run_injector(const char *const *args, char *out, size_t cap)
+{
+	const char *bin = getenv("FS_TEST_INJECTOR") ? getenv("FS_TEST_INJECTOR") : FS_INJECTOR_BIN;
+	char *argv[16];
+	int fd[2], st;
+	size_t n = 0, i;
+	ssize_t r;
+	pid_t pid;
+
+	argv[0] = (char *)bin;
+	for (i = 0; args[i] != NULL && i < 14; i++)
+		argv[i + 1] = (char *)args[i];
+	argv[i + 1] = NULL;
+	ck_assert_int_eq(pipe(fd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(fd[1], 1);
+		dup2(fd[1], 2);
+		close(fd[0]);
+		close(fd[1]);
+		execv(bin, argv);
+		_exit(127);
+	}
+	close(fd[1]);
+	while (n + 1 < cap && (r = read(fd[0], out + n, cap - n - 1)) > 0)
+		n += (size_t)r;
+	out[n] = '\0';
+	close(fd[0]);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+START_TEST(test_cli)
+{
+	const char *args[16];
+	char path[128], out[4096], want[512];
+	const char *w = cli[_i].want, *f;
+	size_t i, n = 0;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/cli.yaml", tmpdir);
+	write_file(path, cli[_i].yaml, strlen(cli[_i].yaml));
+	args[n++] = "--check-config";
+	args[n++] = "-c";
+	args[n++] = path;
+	for (i = 0; cli[_i].args[i] != NULL; i++)
+		args[n++] = cli[_i].args[i];
+	args[n] = NULL;
+	rc = run_injector(args, out, sizeof(out));
+	/* FILE in want is the path */
+	if ((f = strstr(w, "FILE")) != NULL)
+		snprintf(want, sizeof(want), "%.*s%s%s", (int)(f - w), w, path, f + 4);
+	else
+		snprintf(want, sizeof(want), "%s", w);
+	ck_assert_msg(rc == cli[_i].rc && strstr(out, want) != NULL,
+	    "case %d: exit %d (want %d), output: %s(want: %s)", _i, rc, cli[_i].rc, out, want);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -1002,6 +1265,7 @@ static Suite *config_suite(void)
 	tcase_add_loop_test(tc, test_bools, 0, NELEM(bools));
 	tcase_add_loop_test(tc, test_int_bounds, 0, NELEM(ints));
 	tcase_add_loop_test(tc, test_hex, 0, NELEM(hexes));
+	tcase_add_test(tc, test_seq_types);
 	tcase_add_loop_test(tc, test_prefixes, 0, NELEM(prefixes));
 	tcase_add_loop_test(tc, test_rts, 0, NELEM(rts));
 	tcase_add_test(tc, test_list_cap);
@@ -1010,6 +1274,7 @@ static Suite *config_suite(void)
 	tcase_add_checked_fixture(tl, tmp_setup, tmp_teardown);
 	tcase_add_test(tl, test_load);
 	tcase_add_test(tl, test_example);
+	tcase_add_loop_test(tl, test_cli, 0, NELEM(cli));
 	suite_add_tcase(s, tl);
 	return s;
 }

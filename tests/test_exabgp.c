@@ -2,7 +2,9 @@
  * test_exabgp.c - the ExaBGP JSON reader (lib/src/exabgp.c) against the
  * real captures in tests/fixtures/exabgp, a truncation sweep (every strict
  * prefix of real lines must fail cleanly), the generated bad-input corpus
- * in tests/bad-input/exabgp (EXPECT.tsv), caps and line atomicity.
+ * in tests/bad-input/exabgp (EXPECT.tsv), caps and line atomicity; and
+ * the strictness check every JSON reader shares (lib/src/json_strict.c):
+ * duplicate keys against a reference over random documents, its scale.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -15,6 +17,7 @@
 
 #include "flowspec/exabgp.h"
 #include "flowspec/log.h"
+#include "json_strict.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define FIXDIR FS_FIXTURES_DIR "/exabgp"
@@ -1173,6 +1176,222 @@ START_TEST(test_ecomm_uint64)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* The strictness check (json_strict.c)                                */
+
+/* Keys as json-c reads them (decoded), and two JSON spellings of each. */
+static const struct {
+	const char *dec, *sp[2];
+} jkeys[] = {
+	{ "a", { "a", "\\u0061" } }, { "b", { "b", "\\u0062" } }, { "ab", { "ab", "a\\u0062" } },
+	{ "type", { "type", "t\\u0079pe" } },
+	{ "\xc3\xa9", { "\xc3\xa9", "\\u00e9" } }, { "\xc3\xa9", { "\\u00E9", "\\u00e9" } },
+	{ "\xf0\x9f\x98\x80", { "\xf0\x9f\x98\x80", "\\ud83d\\ude00" } },
+	{ "q\"", { "q\\\"", "q\\u0022" } }, { "s/", { "s/", "s\\/" } },
+	{ "t\n", { "t\\n", "t\\u000a" } }, { "t\\n", { "t\\\\n", "t\\u005cn" } },
+	{ "x y", { "x y", "x\\u0020y" } }, { "", { "", "" } },
+};
+
+struct jgen {
+	char buf[1 << 16];
+	size_t n;
+	unsigned seed;
+	bool found;            /* the reference: the first key given twice */
+	size_t dup_at;
+	const char *dup_key;
+};
+
+static unsigned jrand(struct jgen *g, unsigned n)
+{
+	g->seed = g->seed * 1103515245u + 12345u;
+	return (g->seed >> 16) % n;
+}
+
+static void jput(struct jgen *g, const char *s)
+{
+	size_t l = strlen(s);
+
+	ck_assert_uint_lt(g->n + l, sizeof(g->buf));
+	memcpy(g->buf + g->n, s, l);
+	g->n += l;
+}
+
+static void jvalue(struct jgen *g, int depth);
+
+static void jobject(struct jgen *g, int depth)
+{
+	const char *seen[8];
+	unsigned m = jrand(g, 7), i, j;
+
+	jput(g, "{");
+	for (i = 0; i < m; i++) {
+		unsigned k = jrand(g, NELEM(jkeys));
+
+		if (i > 0)
+			jput(g, jrand(g, 2) ? "," : " , ");
+		for (j = 0; j < i; j++)
+			if (strcmp(seen[j], jkeys[k].dec) == 0 && !g->found) {
+				g->found = true;
+				g->dup_at = g->n;
+				g->dup_key = jkeys[k].dec;
+			}
+		seen[i] = jkeys[k].dec;
+		jput(g, "\"");
+		jput(g, jkeys[k].sp[jrand(g, 2)]);
+		jput(g, jrand(g, 3) ? "\":" : "\" : ");
+		jvalue(g, depth + 1);
+	}
+	jput(g, "}");
+}
+
+static void jvalue(struct jgen *g, int depth)
+{
+	unsigned v = jrand(g, depth < 5 ? 7 : 4), i, m;
+
+	switch (v) {
+	case 0: jput(g, "-12.5e+3"); break;
+	case 1: jput(g, "\"a\""); break;  /* a value spelled as a key is no key */
+	case 2: jput(g, "true"); break;
+	case 3: jput(g, "null"); break;
+	case 4: case 5:
+		jobject(g, depth);
+		break;
+	default:
+		m = jrand(g, 4);
+		jput(g, "[");
+		for (i = 0; i < m; i++) {
+			if (i > 0)
+				jput(g, ",");
+			jvalue(g, depth + 1);
+		}
+		jput(g, "]");
+	}
+}
+
+/*
+ * Random documents of nested objects whose keys repeat, in different
+ * spellings: the check finds a key given twice exactly when the document
+ * has one, the first in the text, with its offset and its decoded name;
+ * and json-c reads every document the check passes.
+ */
+START_TEST(test_strict_dup_property)
+{
+	struct jgen *g = malloc(sizeof(*g));
+	struct fs_js_report r;
+	unsigned iter, dups = 0;
+
+	ck_assert_ptr_nonnull(g);
+	g->seed = 15;
+	for (iter = 0; iter < 3000; iter++) {
+		int rc;
+
+		g->n = 0;
+		g->found = false;
+		jobject(g, 0);
+		rc = fs_js_check(g->buf, g->n, 16, &r);
+		if (!g->found) {
+			ck_assert_msg(rc == 0, "%.*s: %s at %zu", (int)g->n, g->buf, r.what, r.off);
+			continue;
+		}
+		dups++;
+		ck_assert_msg(rc == -1 && r.fault == FS_JSF_DUP, "%.*s: not refused", (int)g->n, g->buf);
+		ck_assert_msg(r.off == g->dup_at, "%.*s: at %zu, want %zu", (int)g->n, g->buf, r.off,
+		    g->dup_at);
+		ck_assert_uint_eq(r.vlen, strlen(g->dup_key));
+		ck_assert(memcmp(r.val, g->dup_key, r.vlen) == 0);
+	}
+	ck_assert_uint_gt(dups, 300);
+	ck_assert_uint_lt(dups, 2900);
+	free(g);
+}
+END_TEST
+
+/* Linear and bounded: many keys, many objects, the cap on keys held at once. */
+START_TEST(test_strict_scale)
+{
+	size_t cap = 80 * (FS_JS_KEYS_MAX + 16), n, i;
+	char *b = malloc(cap);
+	struct fs_js_report r;
+
+	ck_assert_ptr_nonnull(b);
+	/* one object of FS_JS_KEYS_MAX keys: fine; one more: a limit */
+	n = (size_t)snprintf(b, cap, "{");
+	for (i = 0; i < FS_JS_KEYS_MAX; i++)
+		n += (size_t)snprintf(b + n, cap - n, "%s\"k%zu\":%zu", i ? "," : "", i, i);
+	memcpy(b + n, "}", 2);
+	ck_assert_int_eq(fs_js_check(b, n + 1, 16, &r), 0);
+	n += (size_t)snprintf(b + n, cap - n, ",\"k0\":0}");
+	ck_assert_int_eq(fs_js_check(b, n, 16, &r), -1);
+	ck_assert_int_eq(r.fault, FS_JSF_DUP);
+	memcpy(b + n - 7, "\"z\":0}", 6);
+	ck_assert_int_eq(fs_js_check(b, n - 1, 16, &r), -1);
+	ck_assert_int_eq(r.fault, FS_JSF_KEYS);
+	ck_assert_int_eq(r.code, FS_E_LIMIT);
+	/* 100,000 objects with the same keys, one after the other: their keys go as they close */
+	n = (size_t)snprintf(b, cap, "[");
+	for (i = 0; i < 100000; i++)
+		n += (size_t)snprintf(b + n, cap - n, "%s{\"a\":{\"a\":1},\"b\":2}", i ? "," : "");
+	n += (size_t)snprintf(b + n, cap - n, ",{\"a\":1,\"b\":2,\"a\":3}]");
+	ck_assert_int_eq(fs_js_check(b, n, 16, &r), -1);
+	ck_assert_int_eq(r.fault, FS_JSF_DUP);
+	ck_assert_str_eq(r.path, "[100000]");
+	ck_assert_uint_eq(r.off, n - 7);
+	/* nesting: 16 deep is fine, 17 a limit */
+	ck_assert_int_eq(fs_js_check("[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]", 32, 16, &r), 0);
+	ck_assert_int_eq(fs_js_check("[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]", 35, 16, &r), -1);
+	ck_assert_int_eq(r.fault, FS_JSF_DEPTH);
+	free(b);
+}
+END_TEST
+
+/* What json-c lets through, refused by the check; what JSON allows, kept. */
+START_TEST(test_strict_values)
+{
+	static const struct {
+		const char *doc;
+		enum fs_js_fault f;
+	} t[] = {
+		{ "{\"a\":\"\\u0000\"}", FS_JSF_ESC_NUL },
+		{ "{\"a\\u0000\":1}", FS_JSF_ESC_NUL },
+		{ "{\"a\":\"\\ud800\"}", FS_JSF_SURROGATE },
+		{ "{\"a\":\"\\ud800\\u0041\"}", FS_JSF_SURROGATE },
+		{ "{\"a\":\"\\udfff\"}", FS_JSF_SURROGATE },
+		{ "{\"a\":\"\\x41\"}", FS_JSF_ESCAPE },
+		{ "{\"a\":\"\\u00g1\"}", FS_JSF_ESCAPE },
+		{ "{\"a\":\"\t\"}", FS_JSF_CTRL },
+		{ "{\"a\":\"\xed\xa0\x80\"}", FS_JSF_UTF8 },
+		{ "{\"a\":\"\xf4\x90\x80\x80\"}", FS_JSF_UTF8 },
+		{ "{\"a\":\"\xe0\x80\xaf\"}", FS_JSF_UTF8 },
+		{ "{\"a\":\"\x80\"}", FS_JSF_UTF8 },
+		{ "{\"a\":NaN}", FS_JSF_LITERAL },
+		{ "{\"a\":Infinity}", FS_JSF_LITERAL },
+		{ "{\"a\":01}", FS_JSF_LITERAL },
+		{ "{\"a\":1.}", FS_JSF_LITERAL },
+		{ "{\"a\":.5}", FS_JSF_LITERAL },
+		{ "{\"a\":+1}", FS_JSF_LITERAL },
+		{ "{\"a\":1e}", FS_JSF_LITERAL },
+		{ "{\"a\":truefalse}", FS_JSF_LITERAL },
+		{ "{\"a\":True}", FS_JSF_LITERAL },
+		{ "{'a':1}", FS_JSF_CHAR },
+		{ "{\"a\":1]", FS_JSF_CHAR },
+		{ "{\"a\":1}}", FS_JSF_CHAR },
+		{ "{\"a\":1}\v", FS_JSF_CHAR },
+		{ "{\"a\":[1,2],\"b\":{\"a\":[]},\"\xf0\x9f\x98\x80\":\"\\ud83d\\ude00\\n\\\"\"}", FS_JSF_NONE },
+		{ "{\"a\":-0.5E-7,\"b\":0,\"c\":-0,\"d\":1e5,\"e\":false,\"f\":null}", FS_JSF_NONE },
+		{ "{\"a\":1,\"A\":2,\"a \":3,\"\\u00e9\":4,\"e\\u0301\":5}", FS_JSF_NONE },
+	};
+	struct fs_js_report r;
+	size_t i;
+
+	for (i = 0; i < NELEM(t); i++) {
+		int rc = fs_js_check(t[i].doc, strlen(t[i].doc), 16, &r);
+
+		ck_assert_msg(rc == (t[i].f == FS_JSF_NONE ? 0 : -1) &&
+		    (rc == 0 || r.fault == t[i].f), "%s: %d %s", t[i].doc, rc, rc ? r.what : "");
+	}
+}
+END_TEST
+
 static Suite *exabgp_suite(void)
 {
 	Suite *s = suite_create("exabgp");
@@ -1201,6 +1420,9 @@ static Suite *exabgp_suite(void)
 	tcase_add_test(tb, test_nlri_cap);
 	tcase_add_test(tb, test_line_atomic);
 	tcase_add_test(tb, test_ecomm_uint64);
+	tcase_add_test(tb, test_strict_dup_property);
+	tcase_add_test(tb, test_strict_scale);
+	tcase_add_test(tb, test_strict_values);
 	suite_add_tcase(s, tb);
 	return s;
 }

@@ -265,6 +265,25 @@ static const struct {
 	{ "FS:rate inf", NULL, "finite number" },
 	{ "FS:rate nan", NULL, "finite number" },
 	{ "FS:rate -0.000000", "rate-bytes 0", NULL },
+	/* only what FRR's "FS:rate %f" of a float prints (issue 15) */
+	{ "FS:rate 1e3", NULL, "not a rate as FRR prints it" },
+	{ "FS:rate 0x1p4", NULL, "not a rate as FRR prints it" },
+	{ "FS:rate +1000.000000", NULL, "not a rate as FRR prints it" },
+	{ "FS:rate 1000.0", NULL, "not a rate as FRR prints it" },
+	{ "FS:rate 1000", NULL, "not a rate as FRR prints it" },
+	{ "FS:rate 01000.000000", NULL, "not a rate as FRR prints it" },
+	{ "FS:rate 1000.0000000", NULL, "not a rate as FRR prints it" },
+	{ "FS:rate .500000", NULL, "not a rate as FRR prints it" },
+	{ "FS:rate infinity", NULL, "not a rate as FRR prints it" },
+	{ "FS:rate INF", NULL, "not a rate as FRR prints it" },
+	{ "FS:rate 1000.000001", NULL, "no float prints as 1000.000001" },
+	{ "FS:rate 16777217.000000", NULL, "no float prints as 16777217.000000" },
+	{ "FS:rate 340282346638528859811704183484516925440.000000",
+	  "rate-bytes 3.40282347e+38", NULL },   /* FLT_MAX */
+	{ "FS:rate 340282366920938463463374607431768211456.000000", NULL, "no float prints" },
+	{ "FS:rate -inf", NULL, "finite number" },
+	{ "FS:rate -nan", NULL, "finite number" },
+	{ "FS:rate 16.100000", "rate-bytes 16.1", NULL },
 	{ "FS:marking 46", "mark 46", NULL },
 	{ "FS:marking 188", "mark 60", NULL },            /* reserved bits ignored, §7.5 */
 	{ "FS:marking 9 FS:marking 46", NULL, NULL },     /* conflict: the translator refuses */
@@ -338,11 +357,31 @@ static const struct {
 	{ "[{}]", "without components" },
 	{ "[{\"to\":\"1.2.3.4/32\"}] x", "invalid JSON" },
 	{ "[{\"to\":\"\xff\"}]", "invalid JSON" },
-	{ "[[[[[[[[[[[[1]]]]]]]]]]]]", "invalid JSON" },
-	{ "[{\"port\":\"= 80 \",\"port\":\"= 81 \"}]", "a key given twice in one object: \"port\"" },
-	{ "[{\"to\":\"1.2.3.4/32\",\"t\\u006f\":\"1.2.3.5/32\"}]", "given twice in one object: \"to\"" },
+	{ "[[[[[[[[[[[[1]]]]]]]]]]]]", "NLRI 1: JSON nested deeper than 8 at byte 8" },
+	{ "[{\"port\":\"= 80 \",\"port\":\"= 81 \"}]",
+	  "NLRI 1: invalid JSON: a key given twice in one object at byte 17: [0]: \"port\"" },
+	{ "[{\"to\":\"1.2.3.4/32\",\"t\\u006f\":\"1.2.3.5/32\"}]",
+	  "given twice in one object at byte 20: [0]: \"to\"" },
 	{ "[{\"to\":\"1.2.3.4/32\"},{\"ecomlist\":\"FS:rate 0.000000\",\"ecomlist\":\"FS:rate 1000.000000\"}]",
-	  "given twice in one object: \"ecomlist\"" },
+	  "given twice in one object at byte 52: [1]: \"ecomlist\"" },
+	/* an escaped NUL cut FRR's strings short (issue 15) */
+	{ "[{\"to\":\"1.2.3.4/32\"},{\"ecomlist\":\"65000:1\\u0000 FS:rate 0.000000\"}]",
+	  "NLRI 1: invalid JSON: escaped NUL (\\u0000) at byte 41: [1].ecomlist" },
+	{ "[{\"to\":\"1.2.3.4/32\",\"proto\":\"= 6 \\u0000, = 17 \"}]",
+	  "escaped NUL (\\u0000) at byte 33: [0].proto" },
+	{ "[{\"to\":\"203.0.113.0/24\\u0000junk\"}]", "escaped NUL (\\u0000) at byte 22: [0].to" },
+	{ "[{\"to\":\"1.2.3.4/32\"}]\n[{\"to\":\"1.2.3.5/32\",\"t\\u0000\":\"x\"}]",
+	  "NLRI 2: invalid JSON: escaped NUL (\\u0000) at byte 44: [0]: \"\\\\u0000\"" },
+	{ "[{\"to\":\"1.2.3.4/32\x01\"}]", "control character in a string at byte 18: [0].to: \"\\x01\"" },
+	{ "[{\"to\":\"1.2.3.4/32\\ud800\"}]", "unpaired UTF-16 surrogate escape" },
+	{ "[{\"to\":\"1.2.3.4/32\xc0\xaf\"}]", "invalid UTF-8 at byte 18: [0].to: \"\\xc0\\xaf\\\"}\"" },
+	{ "[{\"to\":NaN}]", "invalid JSON literal at byte 7: [0].to: \"NaN\"" },
+	{ "[{\"to\":1.}]", "invalid JSON literal" },
+	{ "[{\"to\":\"1.2.3.4/32\"}]]", "NLRI 2: invalid JSON: unexpected character at byte 21: \"]\"" },
+	{ "[{\"to\":\"1.2.3.4/32\"}}", "NLRI 1: invalid JSON: unexpected character at byte 20: [0]: \"}\"" },
+	{ "\"[]\"", "NLRI 1: expected one JSON array per NLRI: \"\\\"[]\\\"\"" },
+	{ "[{\"to\":\"1.2.3.4/32\"}] 5", "NLRI 2: expected one JSON array per NLRI: \"5\"" },
+	{ "[{\"to\" \"1.2.3.4/32\"}", "NLRI 1: invalid JSON at byte 7 (object property name separator" },
 };
 
 START_TEST(test_bad)
@@ -356,6 +395,159 @@ START_TEST(test_bad)
 	ck_assert_uint_eq(s.n, 0);
 	ck_assert_msg(strstr(err.msg, bad[_i].want) != NULL, "%s -> %s", bad[_i].doc, err.msg);
 	ck_assert_msg(strstr(err.msg, "vtysh ipv4 detail") != NULL, "no origin in %s", err.msg);
+}
+END_TEST
+
+/* The answer fed in pieces reads as the whole: every split of every capture. */
+static void snapshot_text(const struct fs_frr_snapshot *s, char *out, size_t cap)
+{
+	char txt[FS_TEXT_MAX], act[512];
+	size_t i, o = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < s->n && o < cap; i++) {
+		fs_route_format(s->routes[i], txt, sizeof(txt));
+		fs_actions_format(s->routes[i], act, sizeof(act));
+		o += (size_t)snprintf(out + o, cap - o, "%s => %s | %s\n", txt, act,
+		    s->routes[i]->source_loss);
+	}
+	if (o < cap)
+		snprintf(out + o, cap - o, "%zu %zu %zu", s->st.nlri, s->st.paths, s->st.lossy);
+}
+
+START_TEST(test_pieces)
+{
+	static char whole[1 << 16], split[1 << 16];
+	struct fs_frr_snapshot s;
+	struct fs_err err;
+	size_t len, at, step;
+	char *buf = read_file(fixtures[_i].file, &len);
+	unsigned seed = 7;
+
+	ck_assert_int_eq(fs_frr_parse_detail(buf, len, (enum fs_family)fixtures[_i].family, "t", &s,
+	    &err), 0);
+	snapshot_text(&s, whole, sizeof(whole));
+	fs_frr_snapshot_free(&s);
+	/* 1-byte pieces, 2-byte, ..., 17-byte, and random ones */
+	for (step = 0; step <= 17; step++) {
+		struct fs_frr_reader *r = fs_frr_reader_new((enum fs_family)fixtures[_i].family, "t",
+		    NULL);
+
+		ck_assert_ptr_nonnull(r);
+		for (at = 0; at < len;) {
+			size_t n = step > 0 ? step : 1 + (seed = seed * 1103515245u + 12345u) % 300;
+
+			if (n > len - at)
+				n = len - at;
+			ck_assert_msg(fs_frr_reader_feed(r, buf + at, n, &err) == 0, "%s: %s",
+			    fixtures[_i].file, err.msg);
+			at += n;
+		}
+		ck_assert_msg(fs_frr_reader_finish(r, &s, &err) == 0, "%s", err.msg);
+		fs_frr_reader_free(r);
+		snapshot_text(&s, split, sizeof(split));
+		fs_frr_snapshot_free(&s);
+		ck_assert_msg(strcmp(whole, split) == 0, "%s in %zu-byte pieces:\n%s\nwhole:\n%s",
+		    fixtures[_i].file, step, split, whole);
+	}
+	free(buf);
+}
+END_TEST
+
+/* A fault is found the same way in pieces: the same error, at the same byte. */
+START_TEST(test_pieces_fault)
+{
+	static const char *docs[] = {
+		"[{\"to\":\"1.2.3.4/32\"},{\"time\":\"x\"}]\n[{\"to\":\"1.2.3.5/32\",\"to\":\"1.2.3.6/32\"}]",
+		"[{\"to\":\"1.2.3.4/32\"}]\n[{\"to\":\"1.2.3.5/32\\u0000\"}]",
+		"[{\"to\":\"1.2.3.4/32\"}]\n[{\"to\":\"1.2.3.5/32\"}",
+		"[{\"to\":\"1.2.3.4/32\"}]\n[{\"to\":\"1.2.3.5/32\"}]\n5",
+		"[{\"to\":\"1.2.3.4/32\"}]\n[{\"to\":\"\xe2\x88\"}]",
+	};
+	struct fs_frr_snapshot s;
+	struct fs_err whole, err;
+	size_t i, step, at;
+
+	for (i = 0; i < NELEM(docs); i++) {
+		size_t len = strlen(docs[i]);
+		char *msg;
+
+		ck_assert_int_eq(fs_frr_parse_detail(docs[i], len, FS_INET, "t", &s, &whole), -1);
+		msg = strstr(whole.msg, " at byte ");
+		for (step = 1; step <= 9; step++) {
+			struct fs_frr_reader *r = fs_frr_reader_new(FS_INET, "t", NULL);
+			int rc = 0;
+
+			for (at = 0; rc == 0 && at < len; at += step)
+				rc = fs_frr_reader_feed(r, docs[i] + at, len - at < step ? len - at : step,
+				    &err);
+			if (rc == 0)
+				rc = fs_frr_reader_finish(r, &s, &err);
+			fs_frr_reader_free(r);
+			ck_assert_int_eq(rc, -1);
+			ck_assert_int_eq(err.code, whole.code);
+			/* the same place: the text up to the bytes quoted */
+			ck_assert_msg(strncmp(err.msg, whole.msg, msg != NULL ? (size_t)(msg - whole.msg) +
+			    12 : strlen(whole.msg)) == 0, "%zu-byte pieces: %s; whole: %s", step, err.msg,
+			    whole.msg);
+		}
+	}
+}
+END_TEST
+
+/* The limits hold while reading: the route over max_routes refuses the answer. */
+START_TEST(test_limits)
+{
+	struct fs_frr_limits lim = { 2, "max-routes" };
+	struct fs_frr_snapshot s;
+	struct fs_err err;
+	const char *three = "[{\"to\":\"1.0.0.1/32\"}]\n[{\"to\":\"1.0.0.2/32\"}]\n"
+	    "[{\"to\":\"1.0.0.3/32\"}]\n";
+	/* NLRIs that read the same are one route, so they do not count twice */
+	const char *same = "[{\"to\":\"1.0.0.1/32\",\"dstp\":\">= 10 , <= 20 \"}]\n"
+	    "[{\"to\":\"1.0.0.1/32\",\"dstp\":\">= 10 , <= 20 \"}]\n[{\"to\":\"1.0.0.2/32\"}]\n";
+	char *big;
+	size_t n;
+
+	ck_assert_int_eq(fs_frr_parse_detail_lim(three, strlen(three), FS_INET, "vtysh ipv4 detail",
+	    &lim, &s, &err), -1);
+	ck_assert_int_eq(err.code, FS_E_LIMIT);
+	ck_assert_str_eq(err.msg, "vtysh ipv4 detail: NLRI 3: more than 2 routes, the limit max-routes");
+	ck_assert_ptr_null(s.routes);
+	lim.max_routes = 3;
+	ck_assert_int_eq(fs_frr_parse_detail_lim(three, strlen(three), FS_INET, "t", &lim, &s, &err),
+	    0);
+	ck_assert_uint_eq(s.n, 3);
+	fs_frr_snapshot_free(&s);
+	lim.max_routes = 2;
+	ck_assert_int_eq(fs_frr_parse_detail_lim(same, strlen(same), FS_INET, "t", &lim, &s, &err), 0);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_uint_eq(s.st.nlri, 3);
+	fs_frr_snapshot_free(&s);
+	/* one NLRI's text is capped, whole or in pieces */
+	n = FS_FRR_NLRI_TEXT_MAX + 64;
+	big = malloc(n + 1);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'a', n);
+	memcpy(big, "[{\"to\":\"1.0.0.1/32\"},{\"time\":\"", 30);
+	memcpy(big + n - 4, "\"}]\n", 4);
+	big[n] = '\0';
+	ck_assert_int_eq(fs_frr_parse_detail(big, n, FS_INET, "t", &s, &err), -1);
+	ck_assert_int_eq(err.code, FS_E_LIMIT);
+	ck_assert_msg(strstr(err.msg, "NLRI 1: more than 4194304 bytes of text") != NULL, "%s",
+	    err.msg);
+	{
+		struct fs_frr_reader *r = fs_frr_reader_new(FS_INET, "t", NULL);
+		size_t at;
+		int rc = 0;
+
+		for (at = 0; rc == 0 && at < n; at += 100000)
+			rc = fs_frr_reader_feed(r, big + at, n - at < 100000 ? n - at : 100000, &err);
+		fs_frr_reader_free(r);
+		ck_assert_int_eq(rc, -1);
+		ck_assert_msg(strstr(err.msg, "more than 4194304 bytes of text") != NULL, "%s", err.msg);
+	}
+	free(big);
 }
 END_TEST
 
@@ -558,6 +750,12 @@ START_TEST(test_summary_bad)
 		"{\"peers\":{\"1.2.3.4\":{\"state\":\"Established\"}}}",
 		"{\"peers\":{}} {}",
 		"[1]",
+		/* json-c kept the last of a peer given twice, or of its state (issue 15) */
+		"{\"peers\":{\"1.2.3.4\":{\"state\":\"Established\",\"pfxRcd\":1},"
+		"\"1.2.3.4\":{\"state\":\"Idle\",\"pfxRcd\":0}}}",
+		"{\"peers\":{\"1.2.3.4\":{\"state\":\"Idle\",\"state\":\"Established\",\"pfxRcd\":1}}}",
+		"{\"peers\":{\"1.2.3.4\":{\"state\":\"Established\\u0000Idle\",\"pfxRcd\":1}}}",
+		"{\"peers\":{\"1.2.3.4\":{\"state\":\"Established\",\"pfxRcd\":1}},\"peers\":{}}",
 	};
 	struct fs_frr_summary s;
 	struct fs_err err;
@@ -574,6 +772,19 @@ START_TEST(test_summary_bad)
 	ck_assert_uint_eq(s.n, 0);
 	ck_assert_int_eq(fs_frr_parse_summary("", 0, "x", &s, &err), 0);
 	ck_assert_uint_eq(s.n, 0);
+	/* the key and its place are named */
+	ck_assert_int_eq(fs_frr_parse_summary(docs[7], strlen(docs[7]), "vtysh ipv4 summary", &s,
+	    &err), -1);
+	ck_assert_str_eq(err.msg, "vtysh ipv4 summary: invalid JSON: a key given twice in one object "
+	    "at byte 55: peers: \"1.2.3.4\"");
+	ck_assert_int_eq(fs_frr_parse_summary(docs[8], strlen(docs[8]), "vtysh ipv4 summary", &s,
+	    &err), -1);
+	ck_assert_str_eq(err.msg, "vtysh ipv4 summary: invalid JSON: a key given twice in one object "
+	    "at byte 36: peers.\"1.2.3.4\": \"state\"");
+	ck_assert_int_eq(fs_frr_parse_summary(docs[9], strlen(docs[9]), "vtysh ipv4 summary", &s,
+	    &err), -1);
+	ck_assert_str_eq(err.msg, "vtysh ipv4 summary: invalid JSON: escaped NUL (\\u0000) at byte 41: "
+	    "peers.\"1.2.3.4\".state: \"\\\\u0000\"");
 }
 END_TEST
 
@@ -658,6 +869,9 @@ static Suite *frr_suite(void)
 	tcase_add_loop_test(tc, test_reading, 0, NELEM(readings));
 	tcase_add_loop_test(tc, test_ecom, 0, NELEM(ecoms));
 	tcase_add_loop_test(tc, test_bad, 0, NELEM(bad));
+	tcase_add_loop_test(tc, test_pieces, 0, NELEM(fixtures));
+	tcase_add_test(tc, test_pieces_fault);
+	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_ipv6_prefix_on_ipv4);
 	tcase_add_test(tc, test_truncation);
 	tcase_add_test(tc, test_same_reading);

@@ -35,6 +35,9 @@ static const struct tcase cases[] = {
 	  "-p icmp -m icmp --icmp-type 3/1 -j DROP" },
 	{ "icmpv6 any code", 6, { .kind = FS_A_ICMP, .proto = 58, .a = 128, .c = 0, .d = 255 }, FS_T_DROP,
 	  "-p ipv6-icmp -m icmp6 --icmpv6-type 128 -j DROP" },
+	{ "tcp flags with CWR by u32", 4, { .kind = FS_A_U32, .field = FS_U32_V4_TCPFLAGS, .a = 0x82, .nr = 1,
+	  .lo = { 0x80 }, .hi = { 0x80 } }, FS_T_DROP,
+	  "-m u32 --u32 \"6&0xFF=0x6&&4&0x1FFF=0x0&&0>>22&0x3C@12>>16&0x82=0x80\" -j DROP" },
 	{ "u32 dscp", 4, { .kind = FS_A_U32, .field = FS_U32_V4_DSCP, .nr = 2, .lo = { 8, 32 }, .hi = { 15, 32 } },
 	  FS_T_DROP, "-m u32 --u32 \"0>>18&0x3F=0x8:0xf,0x20\" -j DROP" },
 	{ "frag6 none", 6, { .kind = FS_A_FRAG6, .field = FS_F6_NONE }, FS_T_DROP,
@@ -71,12 +74,21 @@ START_TEST(hashlimit_and_targets)
 	r.has_limit = true;
 	r.limit.bytes = true;
 	r.limit.rate = 125000;
-	r.limit.burst = 125000;
+	r.limit.unit = 's';
 	snprintf(r.limit.name, sizeof(r.limit.name), "fs4b00000001");
 	r.target = FS_T_DROP;
 	ck_assert_int_ge(fs_prule_format(&r, 4, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "-m hashlimit --hashlimit-above 125000b/s --hashlimit-burst 125000 "
+	/* byte mode has no burst: iptables-save's byte bursts do not restore */
+	ck_assert_str_eq(buf, "-m hashlimit --hashlimit-above 125000b/s "
 	    "--hashlimit-name fs4b00000001 --hashlimit-htable-size 16 -j DROP");
+	r.limit.bytes = false;
+	r.limit.rate = 30;
+	r.limit.unit = 'm';
+	r.limit.burst = 1;
+	snprintf(r.limit.name, sizeof(r.limit.name), "fs4p00000002");
+	ck_assert_int_ge(fs_prule_format(&r, 4, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "-m hashlimit --hashlimit-above 30/min --hashlimit-burst 1 "
+	    "--hashlimit-name fs4p00000002 --hashlimit-htable-size 16 -j DROP");
 	memset(&r, 0, sizeof(r));
 	r.target = FS_T_MARK;
 	r.mark = 0x2f0000;

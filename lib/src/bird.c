@@ -137,52 +137,76 @@ static void write_rt(FILE *f, uint64_t v)
 		    (unsigned)((v >> 16) & 0xffffffff), (unsigned)(v & 0xffff));
 }
 
-int fs_bird_write(FILE *f, int family, const struct fs_route *const *routes,
-    const uint32_t *seq, const char *const *comment, size_t n,
-    const struct fs_bird_opts *o, struct fs_err *err)
+int fs_bird_begin(FILE *f, int family, const struct fs_bird_opts *o, struct fs_err *err)
 {
 	char fam = family == 4 ? '4' : '6';
-	size_t i;
-	unsigned k;
-	int t;
 
 	fprintf(f, "flow%c table %s_t%c;\n\nprotocol static %s_s%c {\n  flow%c { table %s_t%c; };\n",
 	    fam, o->name, fam, o->name, fam, fam, o->name, fam);
-	for (i = 0; i < n; i++) {
-		const struct fs_route *r = routes[i];
-		const struct fs_actions *a = &r->act;
+	if (ferror(f))
+		return fs_err_set(err, FS_E_SYSTEM, "write error");
+	return 0;
+}
 
-		if (comment != NULL && comment[i] != NULL)
-			fprintf(f, "  # %s\n", comment[i]);
-		if (a->has_rate_pkts || a->has_action || a->has_redirect ||
-		    a->redirect_ip != FS_REDIR_IP_NONE || (a->has_rate_bytes && a->rate_bytes != 0))
-			return fs_err_set(err, FS_E_UNSUPPORTED, "route %zu: only discard and marking "
-			    "are written", i + 1);
-		fprintf(f, "  route flow%c {", fam);
-		for (t = 1; t <= FS_C_MAX; t++) {
-			if (!fs_route_has(r, t))
-				continue;
-			if (t == FS_C_DST || t == FS_C_SRC)
-				write_prefix(f, r, t);
-			else if (write_terms(f, r, t, err) < 0)
-				return -1;
-		}
-		fprintf(f, " } {");
-		if (o->seq == FS_SEQ_PAPER)
-			fprintf(f, " bgp_ext_community.add((generic, 0x80090000, %u));", (unsigned)seq[i]);
-		else
-			fprintf(f, " bgp_ext_community.add((generic, 0x%04x0000, %u));",
-			    (unsigned)o->clean_type, (unsigned)seq[i]);
-		if (a->has_rate_bytes)
-			fprintf(f, " bgp_ext_community.add((generic, 0x80060000, 0));");
-		if (a->has_mark)
-			fprintf(f, " bgp_ext_community.add((generic, 0x80090000, %u));", a->dscp);
-		for (k = 0; k < o->nrts; k++)
-			write_rt(f, o->rts[k]);
-		fprintf(f, " };\n");
+int fs_bird_route(FILE *f, int family, const struct fs_route *r, uint32_t seq,
+    const char *comment, const struct fs_bird_opts *o, struct fs_err *err)
+{
+	char fam = family == 4 ? '4' : '6';
+	const struct fs_actions *a = &r->act;
+	unsigned k;
+	int t;
+
+	if (a->has_rate_pkts || a->has_action || a->has_redirect ||
+	    a->redirect_ip != FS_REDIR_IP_NONE || (a->has_rate_bytes && a->rate_bytes != 0))
+		return fs_err_set(err, FS_E_UNSUPPORTED, "only discard and marking are written");
+	if (comment != NULL)
+		fprintf(f, "  # %s\n", comment);
+	fprintf(f, "  route flow%c {", fam);
+	for (t = 1; t <= FS_C_MAX; t++) {
+		if (!fs_route_has(r, t))
+			continue;
+		if (t == FS_C_DST || t == FS_C_SRC)
+			write_prefix(f, r, t);
+		else if (write_terms(f, r, t, err) < 0)
+			return -1;
 	}
+	fprintf(f, " } {");
+	if (o->seq == FS_SEQ_PAPER)
+		fprintf(f, " bgp_ext_community.add((generic, 0x80090000, %u));", (unsigned)seq);
+	else
+		fprintf(f, " bgp_ext_community.add((generic, 0x%04x0000, %u));",
+		    (unsigned)o->clean_type, (unsigned)seq);
+	if (a->has_rate_bytes)
+		fprintf(f, " bgp_ext_community.add((generic, 0x80060000, 0));");
+	if (a->has_mark)
+		fprintf(f, " bgp_ext_community.add((generic, 0x80090000, %u));", a->dscp);
+	for (k = 0; k < o->nrts; k++)
+		write_rt(f, o->rts[k]);
+	fprintf(f, " };\n");
+	if (ferror(f))
+		return fs_err_set(err, FS_E_SYSTEM, "write error");
+	return 0;
+}
+
+int fs_bird_end(FILE *f, struct fs_err *err)
+{
 	fprintf(f, "}\n");
 	if (ferror(f))
 		return fs_err_set(err, FS_E_SYSTEM, "write error");
 	return 0;
+}
+
+int fs_bird_write(FILE *f, int family, const struct fs_route *const *routes,
+    const uint32_t *seq, const char *const *comment, size_t n,
+    const struct fs_bird_opts *o, struct fs_err *err)
+{
+	size_t i;
+
+	if (fs_bird_begin(f, family, o, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (fs_bird_route(f, family, routes[i], seq[i], comment ? comment[i] : NULL, o,
+		    err) < 0)
+			return fs_err_prefix(err, "route %zu", i + 1);
+	return fs_bird_end(f, err);
 }

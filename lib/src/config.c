@@ -10,11 +10,17 @@
  * wanted (or the reverse) is a type error at that node, and the walk never
  * descends into it.  Anchors, aliases, tags and a second document are
  * refused.  The first error stops the parse; the result is built in a copy
- * and copied back only when the whole file is valid.
+ * and copied back only when the whole file is valid.  Once it is read,
+ * the keys that must agree are checked together (redirect's tables and
+ * marks, a hook and its interfaces, order and source), at the value that
+ * brings the conflict.
  *
  * Every message reads ORIGIN:LINE:COLUMN: KEYPATH: what is wrong: "VALUE",
- * lines and columns 1-based.  Errors about a key itself (unknown,
- * duplicate) name the mapping it is in as KEYPATH and the key as VALUE.
+ * lines and columns 1-based, VALUE as written.  Errors about a key itself
+ * (unknown, duplicate) name the mapping it is in as KEYPATH and the key as
+ * VALUE.  The checks of single names and values that the command line
+ * shares (chain names, the sequence type) are the fs_config_check_*
+ * functions, so both refuse the same.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -199,6 +205,163 @@ void fs_config_default(struct fs_config *c)
 	c->redirect_ip_table_base = 2000;
 }
 
+/* ---- the checks the command line shares --------------------------------------- */
+
+/* Chains the kernel's tables have built in: never ours to create or delete. */
+static const char *const builtin_chains[] = {
+	"INPUT", "FORWARD", "OUTPUT", "PREROUTING", "POSTROUTING", NULL,
+};
+
+/*
+ * iptables 1.8.9's targets: "iptables -N" refuses a chain of one of these
+ * names ("chain name may not clash with target name"), and "-j NAME" in a
+ * saved table would mean the target, not the chain.
+ */
+static const char *const target_names[] = {
+	"ACCEPT", "DROP", "QUEUE", "RETURN", "standard", "AUDIT", "CHECKSUM", "CLASSIFY",
+	"CLUSTERIP", "CONNMARK", "CONNSECMARK", "CT", "DNAT", "DNPT", "DSCP", "ECN", "HL", "HMARK",
+	"IDLETIMER", "LED", "LOG", "MARK", "MASQUERADE", "NETMAP", "NFLOG", "NFQUEUE", "NOTRACK",
+	"RATEEST", "REDIRECT", "REJECT", "SECMARK", "SET", "SNAT", "SNPT", "SYNPROXY", "TCPMSS",
+	"TCPOPTSTRIP", "TEE", "TOS", "TPROXY", "TRACE", "TTL", "ULOG", NULL,
+};
+
+static bool in_list(const char *const *list, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (strlen(list[i]) == n && memcmp(list[i], s, n) == 0)
+			return true;
+	return false;
+}
+
+int fs_config_check_chain(enum fs_chain_role role, const char *s, size_t n, char *why,
+    size_t cap)
+{
+	static const char *const filter_hooks[] = { "INPUT", "FORWARD", "OUTPUT", NULL };
+
+	switch (role) {
+	case FS_CHAIN_HOOK:
+		if (!in_list(filter_hooks, s, n)) {
+			snprintf(why, cap, "expected INPUT, FORWARD or OUTPUT, a built-in chain of the "
+			    "filter table (the kernel runs only those; the jump to our chain goes there)");
+			return -1;
+		}
+		return 0;
+	case FS_CHAIN_MANGLE_HOOK:
+		if (n != 11 || memcmp(s, "POSTROUTING", 11) != 0) {
+			snprintf(why, cap, "expected POSTROUTING: the DSCP is rewritten after filter has "
+			    "decided, and POSTROUTING is the one mangle chain that runs after filter's "
+			    "FORWARD and OUTPUT");
+			return -1;
+		}
+		return 0;
+	case FS_CHAIN_OURS:
+		break;
+	}
+	if (n == 0 || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+	    != n) {
+		snprintf(why, cap, "expected 1 to %d characters of A-Z, a-z, 0-9, _ and -",
+		    FS_CONFIG_CHAIN_MAX);
+		return -1;
+	}
+	if (n > FS_CONFIG_CHAIN_MAX) {
+		snprintf(why, cap, "longer than %d characters (its sub-chains, <chain>4-<8 hex "
+		    "digits>..., keep %d characters of it and must fit iptables' 28)",
+		    FS_CONFIG_CHAIN_MAX, FS_CONFIG_CHAIN_MAX);
+		return -1;
+	}
+	if (s[0] == '-') {
+		snprintf(why, cap, "starts with '-': iptables reads such a name as an option");
+		return -1;
+	}
+	if (in_list(builtin_chains, s, n)) {
+		snprintf(why, cap, "a built-in chain: our chain must be one of our own, which we create "
+		    "and delete (hook names the built-in chain that jumps to it)");
+		return -1;
+	}
+	if (in_list(target_names, s, n)) {
+		snprintf(why, cap, "an iptables target: \"-j %.*s\" would mean the target, not the chain",
+		    (int)n, s);
+		return -1;
+	}
+	if (memmem(s, n, "4-", 2) != NULL || memmem(s, n, "6-", 2) != NULL) {
+		snprintf(why, cap, "\"4-\" and \"6-\" begin the names of sub-chains (<chain>4-<8 hex "
+		    "digits>): a chain named so could be another chain's sub-chain");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The extended community types and sub-types ecomm.c decodes: the
+ * FlowSpec actions of RFC 8955 section 7 (RFC 8956 uses the same), the
+ * redirect-to-IP drafts and route targets.  A clean sequence community
+ * of one of these types would take those communities for sequence numbers
+ * (a rate-limit 0, a discard, would become a sequence number: no action),
+ * or refuse them (bytes 2-3 of a route target are not zero).
+ */
+static const struct {
+	uint16_t type;
+	const char *name;
+} ecomm_types[] = {
+	{ 0x8006, "the traffic-rate-bytes action (RFC 8955 7.1)" },
+	{ 0x800c, "the traffic-rate-packets action (RFC 8955 7.2)" },
+	{ 0x8007, "the traffic-action action (RFC 8955 7.3)" },
+	{ 0x8008, "the redirect action, AS2 form (RFC 8955 7.4)" },
+	{ 0x8108, "the redirect action, IPv4 form (RFC 8955 7.4)" },
+	{ 0x8208, "the redirect action, AS4 form (RFC 8955 7.4)" },
+	{ 0x8009, "the traffic-marking action (RFC 8955 7.5)" },
+	{ 0x010c, "redirect-to-IPv4 (draft-ietf-idr-flowspec-redirect-ip)" },
+	{ 0x0800, "redirect to the next hop (draft-simpson-idr-flowspec-redirect)" },
+	{ 0x0002, "the route target, AS2 form (RFC 4360 4)" },
+	{ 0x0102, "the route target, IPv4 form (RFC 4360 4)" },
+	{ 0x0202, "the route target, AS4 form (RFC 5668)" },
+};
+
+const char *fs_config_seq_type_collision(unsigned long type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ecomm_types) / sizeof(ecomm_types[0]); i++)
+		if (ecomm_types[i].type == type)
+			return ecomm_types[i].name;
+	return NULL;
+}
+
+int fs_config_check_hook_iface(const char *hook, const char *in_iface, const char *out_iface,
+    char *why, size_t cap)
+{
+	char q[FS_ERR_QUOTE_MAX * 4 + 8];
+
+	/* "" and "+" put no interface in the jump (translate.c hook_jump) */
+	if (strcmp(hook, "OUTPUT") == 0 && in_iface[0] != '\0' && strcmp(in_iface, "+") != 0) {
+		fs_err_quote(q, sizeof(q), in_iface, strlen(in_iface));
+		snprintf(why, cap, "the hook OUTPUT sees the packets this host sends, which come in on no "
+		    "interface: in-interface \"%s\" cannot match there (iptables: \"Can't use -i with "
+		    "OUTPUT\")", q);
+		return 1;
+	}
+	if (strcmp(hook, "INPUT") == 0 && out_iface[0] != '\0' && strcmp(out_iface, "+") != 0) {
+		fs_err_quote(q, sizeof(q), out_iface, strlen(out_iface));
+		snprintf(why, cap, "the hook INPUT sees the packets delivered to this host, which go out "
+		    "on no interface: out-interface \"%s\" cannot match there (iptables: \"Can't use -o "
+		    "with INPUT\")", q);
+		return 2;
+	}
+	return 0;
+}
+
+const char *fs_config_key_path(int k)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].ck == k && k >= 0)
+			return keys[i].path;
+	return "?";
+}
+
 /* The row for name (n bytes) under parent (NULL: top level), or NULL. */
 static const struct key *lookup(const char *parent, const char *name, size_t n)
 {
@@ -294,31 +457,51 @@ struct ps {
 	struct fs_err *err;
 	yaml_mark_t redirect_at;  /* where the redirect key is, for checks across its keys */
 	bool redirect_seen;
+	/* for checks across keys, once the file is read: the keys this text
+	 * set (c->set also holds an earlier layer's), where their values are,
+	 * and a scalar's text as written (quoted in the message) */
+	uint64_t here;
+	yaml_mark_t at[FS_CK__COUNT];
+	char raw[FS_CK__COUNT][FS_ERR_QUOTE_MAX + 16];
 };
 
 /*
- * Sets err to "ORIGIN:LINE:COLUMN: PATH: WHAT" and, when val is a scalar,
- * ": \"VALUE\"".  Always returns -1.
+ * Sets err to "ORIGIN:LINE:COLUMN: PATH: WHAT" and, when val is not NULL,
+ * ": \"VALUE\"" (val, n bytes, as written).  Always returns -1.
  */
+static int vfail(struct ps *p, enum fs_err_code code, yaml_mark_t m, const char *val, size_t n,
+    const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+
+static int vfail(struct ps *p, enum fs_err_code code, yaml_mark_t m, const char *val, size_t n,
+    const char *fmt, va_list ap)
+{
+	char what[320], q[FS_ERR_QUOTE_MAX * 4 + 8];
+
+	vsnprintf(what, sizeof(what), fmt, ap);
+	q[0] = '\0';
+	if (val != NULL)
+		fs_err_quote(q, sizeof(q), val, n);
+	return fs_err_set(p->err, code, "%s:%zu:%zu: %s%s%s%s%s%s", p->origin, m.line + 1,
+	    m.column + 1, p->path, p->path[0] ? ": " : "", what, val != NULL ? ": \"" : "", q,
+	    val != NULL ? "\"" : "");
+}
+
+/* vfail with the value of val when it is a scalar event.  -1. */
 static int fail(struct ps *p, enum fs_err_code code, yaml_mark_t m, const yaml_event_t *val,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static int fail(struct ps *p, enum fs_err_code code, yaml_mark_t m, const yaml_event_t *val,
     const char *fmt, ...)
 {
-	char what[256], q[FS_ERR_QUOTE_MAX * 4 + 8];
+	bool scalar = val != NULL && val->type == YAML_SCALAR_EVENT;
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	rc = vfail(p, code, m, scalar ? (const char *)val->data.scalar.value : NULL,
+	    scalar ? val->data.scalar.length : 0, fmt, ap);
 	va_end(ap);
-	q[0] = '\0';
-	if (val != NULL && val->type == YAML_SCALAR_EVENT)
-		fs_err_quote(q, sizeof(q), (const char *)val->data.scalar.value, val->data.scalar.length);
-	return fs_err_set(p->err, code, "%s:%zu:%zu: %s%s%s%s%s%s", p->origin, m.line + 1,
-	    m.column + 1, p->path, p->path[0] ? ": " : "", what,
-	    val != NULL && val->type == YAML_SCALAR_EVENT ? ": \"" : "", q,
-	    val != NULL && val->type == YAML_SCALAR_EVENT ? "\"" : "");
+	return rc;
 }
 
 /* Turns libyaml's error into err, with its mark (or its byte offset, for a reader error).  -1. */
@@ -568,13 +751,6 @@ static void store_uint(struct fs_config *c, const struct key *k, unsigned long v
 	}
 }
 
-/* True when s is 1..20 of [A-Za-z0-9_-]. */
-static bool chain_name_ok(const char *s, size_t n)
-{
-	return n >= 1 && n <= 20 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789_-") == n;
-}
-
 /* Checks and stores the current scalar event as k's value.  0, or -1 with err set. */
 static int parse_scalar(struct ps *p, const struct key *k)
 {
@@ -591,14 +767,21 @@ static int parse_scalar(struct ps *p, const struct key *k)
 		return wrong_type(p, k);
 	if (memchr(s, '\0', n) != NULL)
 		return fail(p, FS_E_VALUE, m, ev, "contains a NUL character");
+	/* as written, for the checks across keys once the file is read */
+	snprintf(p->raw[k->ck], sizeof(p->raw[k->ck]), "%s", s);
 	switch (k->kind) {
-	case K_NAME:
-		if (!chain_name_ok(s, n))
-			return fail(p, FS_E_VALUE, m, ev,
-			    "expected 1 to 20 characters of A-Z, a-z, 0-9, _ and -");
+	case K_NAME: {
+		char why[256];
+
+		if (fs_config_check_chain(k->ck == FS_CK_CHAIN ? FS_CHAIN_OURS : k->ck == FS_CK_HOOK ?
+		    FS_CHAIN_HOOK : FS_CHAIN_MANGLE_HOOK, s, n, why, sizeof(why)) < 0)
+			return fail(p, FS_E_VALUE, m, ev, "%s", why);
 		memcpy(dst, s, n + 1);
 		return 0;
+	}
 	case K_IFACE:
+		/* the kernel's characters (the command line checks the same); a
+		 * trailing '+' is iptables' prefix wildcard, "+" every interface */
 		if (n >= k->size)
 			return fail(p, FS_E_VALUE, m, ev, "longer than %zu characters", k->size - 1);
 		for (i = 0; i < n; i++)
@@ -646,6 +829,10 @@ static int parse_scalar(struct ps *p, const struct key *k)
 				return fail(p, FS_E_VALUE, m, ev, "out of range 0x%lx..0x%lx", k->min, k->max);
 			return fail(p, FS_E_VALUE, m, ev, "out of range %lu..%lu", k->min, k->max);
 		}
+		if (k->ck == FS_CK_SEQ_TYPE && fs_config_seq_type_collision((unsigned long)v) != NULL)
+			return fail(p, FS_E_VALUE, m, ev, "0x%04llx is the type and sub-type of %s: those "
+			    "communities would be read as sequence numbers", v,
+			    fs_config_seq_type_collision((unsigned long)v));
 		if (k->ck == FS_CK_RDR_MASK) {
 			unsigned long long f = v >> __builtin_ctzll(v);
 
@@ -810,31 +997,150 @@ static int parse_rtmap(struct ps *p)
 	return 0;
 }
 
-/* Checks across the redirect keys, once the whole file is read.  0, or -1 with err set. */
+/* ---- checks across keys, once the whole file is read ----------------------------- */
+
+#define HERE(p, k) (((p)->here >> (k)) & 1)
+
+/*
+ * Fails at the value of key k, which this text set: PATH is k's path and
+ * a scalar is quoted as written.  k < 0: at the redirect key (the values
+ * came from an earlier layer).  -1.
+ */
+static int fail_key(struct ps *p, int k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail_key(struct ps *p, int k, const char *fmt, ...)
+{
+	const char *raw = NULL;
+	yaml_mark_t m = p->redirect_at;
+	va_list ap;
+	size_t i;
+	int rc;
+
+	p->path = "redirect";
+	if (k >= 0) {
+		p->path = fs_config_key_path(k);
+		m = p->at[k];
+		for (i = 0; i < NKEYS; i++)
+			if (keys[i].ck == k && keys[i].kind != K_RTS && keys[i].kind != K_PREFIXES &&
+			    keys[i].kind != K_RTMAP)
+				raw = p->raw[k];
+	}
+	va_start(ap, fmt);
+	rc = vfail(p, FS_E_VALUE, m, raw, raw != NULL ? strlen(raw) : 0, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* The first of the n keys that this text set, or -1. */
+static int first_here(const struct ps *p, const int *k, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (HERE(p, k[i]))
+			return k[i];
+	return -1;
+}
+
+/* Of two keys, the one this text set further down (the conflict shows there), or -1. */
+static int later_here(const struct ps *p, int a, int b)
+{
+	if (!HERE(p, a))
+		return HERE(p, b) ? b : -1;
+	if (!HERE(p, b))
+		return a;
+	return p->at[b].index > p->at[a].index ? b : a;
+}
+
+/* " (KEY at line L, column C)", or " (KEY: the default)", for the other key of a conflict. */
+static void other_at(const struct ps *p, int k, char *buf, size_t cap)
+{
+	if (HERE(p, k))
+		snprintf(buf, cap, " (%s at line %zu, column %zu)", fs_config_key_path(k),
+		    p->at[k].line + 1, p->at[k].column + 1);
+	else if ((p->c->set >> k) & 1)
+		snprintf(buf, cap, " (%s set earlier)", fs_config_key_path(k));
+	else
+		snprintf(buf, cap, " (%s: the default)", fs_config_key_path(k));
+}
+
+/*
+ * The redirect keys together: the marks they need, and their tables.
+ * The error is at the value that brings the conflict (the mask, then the
+ * number of tables, then the map), quoted as written.  0, or -1 with err set.
+ */
 static int check_redirect(struct ps *p)
 {
+	static const int for_marks[] = { FS_CK_RDR_MASK, FS_CK_RDR_IP_TABLES, FS_CK_RDR_MAP };
+	static const int for_tables[] = { FS_CK_RDR_IP_BASE, FS_CK_RDR_IP_TABLES, FS_CK_RDR_MAP };
 	const struct fs_config *c = p->c;
 	uint32_t m = c->redirect_mark_mask, maxv = m >> __builtin_ctz(m);
-	uint64_t base = c->redirect_ip_table_base, t;
+	unsigned long long base = c->redirect_ip_table_base, last, t;
+	char pre[64], rt[40];
 	unsigned i;
+	int k;
 
 	if (!p->redirect_seen)
 		return 0;
-	p->path = "redirect";
-	if ((uint64_t)c->nredirects + c->redirect_ip_tables > maxv)
-		return fail(p, FS_E_VALUE, p->redirect_at, NULL, "mark-mask 0x%x has %u marks, fewer "
-		    "than the %u map entries and %u ip-tables need", m, maxv, c->nredirects,
-		    c->redirect_ip_tables);
-	for (t = base; t < base + c->redirect_ip_tables; t++) {
+	if ((uint64_t)c->nredirects + c->redirect_ip_tables > maxv) {
+		k = first_here(p, for_marks, 3);
+		if (k == FS_CK_RDR_MASK)
+			return fail_key(p, k, "has %u marks, fewer than the %u map entries and %u "
+			    "ip-tables need", maxv, c->nredirects, c->redirect_ip_tables);
+		return fail_key(p, k, "mark-mask 0x%x has %u marks, fewer than the %u map entries and "
+		    "%u ip-tables need", m, maxv, c->nredirects, c->redirect_ip_tables);
+	}
+	if (c->redirect_ip_tables == 0)
+		return 0;
+	last = base + c->redirect_ip_tables - 1;
+	for (t = base; t <= last; t++) {
+		/* at ip-table-base when the file set it; the map is not the cause of a reserved one */
+		k = first_here(p, for_tables, table_reserved(t) ? 2 : 3);
+		pre[0] = '\0';
+		if (k != FS_CK_RDR_IP_BASE)
+			snprintf(pre, sizeof(pre), "with ip-table-base %llu, ", base);
 		if (table_reserved(t))
-			return fail(p, FS_E_VALUE, p->redirect_at, NULL, "ip-table-base %llu: its tables "
-			    "include the reserved table %llu", (unsigned long long)base,
-			    (unsigned long long)t);
+			return fail_key(p, k, "%sthe ip-tables %llu..%llu include the reserved table %llu",
+			    pre, base, last, t);
 		for (i = 0; i < c->nredirects; i++)
-			if (c->redirect_tables[i] == t)
-				return fail(p, FS_E_VALUE, p->redirect_at, NULL, "ip-table-base %llu: table "
-				    "%llu is also in the map", (unsigned long long)base,
-				    (unsigned long long)t);
+			if (c->redirect_tables[i] == t) {
+				if (fs_rt_format(c->redirect_rts[i], rt, sizeof(rt)) < 0)
+					snprintf(rt, sizeof(rt), "a route target");
+				return fail_key(p, k, "%sthe ip-tables %llu..%llu include table %llu, which "
+				    "the map gives to %s", pre, base, last, t, rt);
+			}
+	}
+	return 0;
+}
+
+/*
+ * The keys that cannot go together in one file: an interface the hook
+ * cannot match, and order sequence with source frr.  The command line's
+ * options are checked against the file with the same functions
+ * (injector/main.c).  0, or -1 with err set.
+ */
+static int check_across(struct ps *p)
+{
+	const struct fs_config *c = p->c;
+	char why[320], other[96];
+	int r, k, ki;
+
+	r = fs_config_check_hook_iface(c->hook, c->in_interface, c->out_interface, why, sizeof(why));
+	if (r != 0) {
+		ki = r == 1 ? FS_CK_IN_INTERFACE : FS_CK_OUT_INTERFACE;
+		k = later_here(p, ki, FS_CK_HOOK);
+		if (k < 0) /* an earlier layer's, checked when it was read */
+			return 0;
+		other_at(p, k == ki ? FS_CK_HOOK : ki, other, sizeof(other));
+		return fail_key(p, k, "%s%s", why, other);
+	}
+	if (strcmp(c->source, "frr") == 0 && c->order == 1) {
+		k = later_here(p, FS_CK_SOURCE, FS_CK_ORDER);
+		if (k < 0)
+			return 0;
+		other_at(p, k == FS_CK_ORDER ? FS_CK_SOURCE : FS_CK_ORDER, other, sizeof(other));
+		return fail_key(p, k, "%s: " FS_CONFIG_FRR_SEQUENCE_WHY "%s", k == FS_CK_ORDER ?
+		    "cannot work with source frr" : "cannot work with order sequence", other);
 	}
 	return 0;
 }
@@ -848,6 +1154,8 @@ static int parse_value(struct ps *p, const struct key *k)
 {
 	if (ps_next(p) < 0)
 		return -1;
+	if (k->ck >= 0)
+		p->at[k->ck] = p->ev.start_mark;
 	switch (k->kind) {
 	case K_MAP:
 		if (p->ev.type == YAML_MAPPING_START_EVENT)
@@ -921,8 +1229,12 @@ static int parse_map(struct ps *p, const char *parent)
 		p->path = k->path;
 		if (parse_value(p, k) < 0)
 			return -1;
-		if (k->ck >= 0)
+		if (k->ck >= 0) {
 			p->c->set |= 1ULL << k->ck;
+			p->here |= 1ULL << k->ck;
+			p->c->at[k->ck].line = (unsigned)p->at[k->ck].line + 1;
+			p->c->at[k->ck].column = (unsigned)p->at[k->ck].column + 1;
+		}
 	}
 }
 
@@ -982,6 +1294,8 @@ int fs_config_parse(const char *text, size_t len, const char *origin, struct fs_
 	rc = parse_stream(&p);
 	if (rc == 0)
 		rc = check_redirect(&p);
+	if (rc == 0)
+		rc = check_across(&p);
 	if (p.have_ev)
 		yaml_event_delete(&p.ev);
 	yaml_parser_delete(&p.yp);

@@ -112,6 +112,24 @@ static void sample(struct fs_outcome *out, int route)
 	out->nsamples++;
 }
 
+static void counted(struct fs_outcome *out, int route)
+{
+	if (out->ncounted < FS_OUTCOME_SAMPLES)
+		out->counted[out->ncounted] = route;
+	out->ncounted++;
+}
+
+bool fs_iface_match(const char *pattern, const char *name)
+{
+	size_t n = strlen(pattern);
+
+	if (n == 0)
+		return true;
+	if (pattern[n - 1] == '+')
+		return strncmp(name, pattern, n - 1) == 0;
+	return strcmp(name, pattern) == 0;
+}
+
 void fs_ref_eval(const struct fs_plan *plan, const struct fs_packet *p, bool over_limit,
     enum fs_accept_target accept, struct fs_outcome *out)
 {
@@ -120,6 +138,16 @@ void fs_ref_eval(const struct fs_plan *plan, const struct fs_packet *p, bool ove
 	memset(out, 0, sizeof(*out));
 	out->dscp = -1;
 	out->stopped_by = -1;
+	out->limit_drop = -1;
+	/* not ours: a packet in on another interface keeps the mark it came
+	 * with, which routing reads when redirects are in use */
+	if (!fs_iface_match(plan->in_iface, p->iif)) {
+		if (plan->mangle_pre >= 0)
+			out->redirect = p->mark & plan->redirect_mark_mask;
+		return;
+	}
+	if (!fs_iface_match(plan->out_iface, p->oif))
+		return; /* (out-interface refuses redirects: no redirect chain) */
 	for (i = 0; i < plan->nroutes; i++) {
 		const struct fs_route *r = plan->routes[i].route;
 		const struct fs_actions *a = &r->act;
@@ -129,6 +157,7 @@ void fs_ref_eval(const struct fs_plan *plan, const struct fs_packet *p, bool ove
 			continue;
 		if (!fs_route_match(r, p))
 			continue;
+		counted(out, (int)i);
 		if (a->has_action && a->sample)
 			sample(out, (int)i);
 		if (a->has_mark && !drop)
@@ -136,6 +165,8 @@ void fs_ref_eval(const struct fs_plan *plan, const struct fs_packet *p, bool ove
 		if (plan->routes[i].fwmark != 0)
 			out->redirect = plan->routes[i].fwmark;
 		if (drop || ((a->has_rate_bytes || a->has_rate_pkts) && over_limit)) {
+			if (!drop)
+				out->limit_drop = (int)i;
 			out->verdict = FS_V_DROP;
 			out->dscp = -1;
 			out->redirect = 0;
@@ -185,6 +216,25 @@ static uint32_t u32_field(const struct fs_packet *p, unsigned field)
 	case FS_U32_V6_FLOWLABEL: return p->flow_label;
 	default: return 0xffffffffu;
 	}
+}
+
+/*
+ * An interface atom as the kernel compares it: the name and mask iptables
+ * makes of the text (a trailing '+' leaves itself and the NUL out of the
+ * mask), then the packet's interface name byte by byte under the mask.
+ */
+static bool iface_atom(const struct fs_atom *a, const char *ifname)
+{
+	unsigned char want[16] = { 0 }, mask[16] = { 0 }, have[16] = { 0 };
+	size_t n = strnlen((const char *)a->addr, 15), i;
+
+	memcpy(want, a->addr, n);
+	memset(mask, 0xff, n > 0 && want[n - 1] == '+' ? n - 1 : n + 1);
+	memcpy(have, ifname, strnlen(ifname, 15));
+	for (i = 0; i < 16; i++)
+		if ((have[i] ^ want[i]) & mask[i])
+			return false;
+	return true;
 }
 
 static bool frag6(const struct fs_packet *p, unsigned form)
@@ -258,12 +308,19 @@ static bool atom_match(const struct fs_atom *a, const struct fs_packet *p)
 			codes.nr = a->nr2;
 			return in_ranges(&codes, p->icmp_code);
 		}
+		if (a->field == FS_U32_V4_TCPFLAGS)
+			return p->proto == 6 && p->frag_off == 0 &&
+			    in_ranges(a, p->tcp_flags & a->a);
 		return in_ranges(a, u32_field(p, a->field));
 	case FS_A_FRAG6:
 		return frag6(p, a->field);
 	case FS_A_MARK:
 		r = (p->mark & a->hi[0]) == a->lo[0];
 		return a->inv ? !r : r;
+	case FS_A_IIF:
+		return iface_atom(a, p->iif);
+	case FS_A_OIF:
+		return iface_atom(a, p->oif);
 	default:
 		return false;
 	}
@@ -316,6 +373,10 @@ static int run_table(const struct fs_ptable *t, size_t start, struct fs_packet *
 			m = over_limit; /* --hashlimit-above: true only over the rate */
 		if (!m)
 			continue;
+		if (r->counts)
+			counted(out, r->route);
+		if (r->drops)
+			out->limit_drop = r->route;
 		switch (r->target) {
 		case FS_T_NONE:
 			break;
@@ -376,12 +437,15 @@ int fs_plan_eval(const struct fs_plan *plan, const struct fs_packet *p, bool ove
 	memset(out, 0, sizeof(*out));
 	out->dscp = -1;
 	out->stopped_by = -1;
+	out->limit_drop = -1;
 	/* mangle PREROUTING marks what routing redirects; it never decides */
 	if (plan->mangle_pre >= 0) {
 		struct fs_outcome pre = { 0 };
 
+		pre.limit_drop = -1;
 		if (run_table(&plan->mangle, (size_t)plan->mangle_pre, &q, over_limit, &pre, &mv) < 0 ||
-		    mv != FS_V_CONTINUE || pre.nsamples > 0)
+		    mv != FS_V_CONTINUE || pre.nsamples > 0 || pre.ncounted > 0 ||
+		    pre.limit_drop >= 0)
 			return -1;
 		out->redirect = q.mark & plan->redirect_mark_mask;
 	}

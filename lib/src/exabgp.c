@@ -3,8 +3,10 @@
  * events: announce, withdraw, neighbor state, end-of-RIB, notification and
  * shutdown.  See tests/fixtures/exabgp/README.md for every spelling seen.
  *
- * A line is untrusted input.  It is checked for size, NUL bytes and strict
- * JSON before json-c sees it, every member is type-checked, and events are
+ * A line is untrusted input.  It is checked for size, and by the strictness
+ * check every JSON reader shares (json_strict.h: a key given twice in any
+ * object, NUL bytes, escaped or raw, invalid UTF-8, what is not JSON)
+ * before json-c sees it, every member is type-checked, and events are
  * built in a private list that reaches the caller only when the whole line
  * parsed.  Errors read "<origin>: <what>: <JSON path>: <bad value>".
  *
@@ -25,6 +27,7 @@
 
 #include "flowspec/exabgp.h"
 #include "flowspec/log.h"
+#include "json_strict.h"
 
 #define PATH_LEN    384 /* JSON path kept for error messages */
 #define NLRI_KEYS   16  /* distinct keys an NLRI object can have */
@@ -346,11 +349,6 @@ void fs_exabgp_opts_default(struct fs_exabgp_opts *o)
 /* ------------------------------------------------------------------ */
 /* Strict JSON pre-scan                                                */
 
-static bool is_alpha(unsigned char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-}
-
 static bool is_digit(unsigned char ch)
 {
 	return ch >= '0' && ch <= '9';
@@ -361,56 +359,28 @@ static bool is_ws(unsigned char ch)
 	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* Overlong forms, UTF-16 surrogates and code points above U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /*
- * json-c accepts more than JSON (single quotes, NaN, Infinity, raw control
- * characters in strings, overlong UTF-8, \u0000 that truncates C strings).
- * Refuse those here, and anything that does not start as an object.
- * 0 or -1.
+ * json-c accepts more than JSON (NaN, Infinity, raw control characters in
+ * strings, overlong UTF-8, \u0000 that truncates C strings) and keeps the
+ * last of two equal keys: the library's one strictness check
+ * (json_strict.h) refuses those, anywhere in the line, naming the offset,
+ * the JSON path and the key or bytes.  Then anything that does not start
+ * as an object.  0 or -1.
  */
 static int prescan(struct ctx *c, const char *s, size_t len)
 {
-	const char *nul = memchr(s, '\0', len);
-	bool instr = false;
-	size_t i = 0, j;
-	unsigned char ch;
+	struct fs_js_report rep;
+	size_t i = 0, saved;
+	int rc;
 
-	if (nul != NULL)
-		return xerrf(c, FS_E_SYNTAX, NULL, 0, "NUL byte at offset %zu",
-		    (size_t)(nul - s));
+	if (fs_js_check(s, len, FS_EXABGP_DEPTH_MAX, &rep) < 0) {
+		saved = c->plen;
+		snprintf(c->path, sizeof(c->path), "%s", rep.path);
+		c->plen = strlen(c->path);
+		rc = xerrf(c, rep.code, rep.val, rep.vlen, "%s at offset %zu", rep.what, rep.off);
+		path_restore(c, saved);
+		return rc;
+	}
 	while (i < len && is_ws((unsigned char)s[i]))
 		i++;
 	if (i == len)
@@ -418,49 +388,6 @@ static int prescan(struct ctx *c, const char *s, size_t len)
 	if (s[i] != '{')
 		return xerr(c, FS_E_SYNTAX, "line is not a JSON object", s + i,
 		    len - i);
-	for (; i < len; i++) {
-		ch = (unsigned char)s[i];
-		if (instr) {
-			if (ch == '"') {
-				instr = false;
-			} else if (ch == '\\') {
-				if (len - i >= 6 && memcmp(s + i + 1, "u0000", 5) == 0)
-					return xerrf(c, FS_E_SYNTAX, s + i, 6,
-					    "escaped NUL at offset %zu", i);
-				i++;
-			} else if (ch < 0x20) {
-				return xerrf(c, FS_E_SYNTAX, s + i, 1,
-				    "control character in a string at offset %zu", i);
-			} else if (ch >= 0x80) {
-				/* json-c's own check lets overlong forms through. */
-				j = utf8_len((const unsigned char *)s + i, len - i);
-				if (j == 0)
-					return xerrf(c, FS_E_SYNTAX, s + i,
-					    len - i > 4 ? 4 : len - i,
-					    "invalid UTF-8 at offset %zu", i);
-				i += j - 1;
-			}
-			continue;
-		}
-		if (ch == '"') {
-			instr = true;
-		} else if (is_alpha(ch)) {
-			for (j = i; j < len && is_alpha((unsigned char)s[j]); j++)
-				;
-			if (!streq(s + i, j - i, "true") &&
-			    !streq(s + i, j - i, "false") &&
-			    !streq(s + i, j - i, "null") &&
-			    !((streq(s + i, j - i, "e") || streq(s + i, j - i, "E")) &&
-			    i > 0 && (is_digit((unsigned char)s[i - 1]) || s[i - 1] == '.')))
-				return xerrf(c, FS_E_SYNTAX, s + i, j - i,
-				    "invalid JSON literal at offset %zu", i);
-			i = j - 1;
-		} else if (!is_ws(ch) && !is_digit(ch) &&
-		    strchr("{}[],:-+.", ch) == NULL) {
-			return xerrf(c, FS_E_SYNTAX, s + i, len - i,
-			    "unexpected character at offset %zu", i);
-		}
-	}
 	return 0;
 }
 

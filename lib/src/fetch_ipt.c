@@ -3,12 +3,15 @@
  * table, through libip4tc / libip6tc, into struct fx_chain.
  *
  * Each ipt_entry / ip6t_entry is decoded into exactly the fx_rule that
- * fx_parse_save() (fetch.c) builds from the line iptables-save writes for
- * it: the same fields are set under the same conditions (iptables-save
- * prints "! -s 0.0.0.0/0", ICMP "any", a single code, "--tcp-flags"
- * with a zero mask when inverted ...), and the first thing FlowSpec cannot
- * carry is named the way the save text spells it ("-i eth+", "-m conntrack",
- * "--tcp-option").  Only fx_rule.text stays empty: the kernel has no text.
+ * fx_read_save() (fetch_save.c) builds from the line iptables-save writes
+ * for it: every match instance in entry order (a rule may hold several of
+ * one kind, which the mapping intersects), the same fields under the same
+ * conditions (iptables-save prints "! -s 0.0.0.0/0", ICMP "any", a single
+ * code, "--tcp-flags" with a zero mask when inverted ...), and the first
+ * thing FlowSpec cannot carry named the way the save text spells it ("-i
+ * eth+", "-m state" for conntrack's state alias, "--tcp-option").  Only
+ * fx_rule.text stays empty: the kernel has no text.  The rules go to the
+ * caller one at a time; libiptc holds the table's snapshot meanwhile.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +20,7 @@
 
 #include <libiptc/libiptc.h>
 #include <libiptc/libip6tc.h>
+#include <linux/netfilter/xt_conntrack.h>
 #include <linux/netfilter/xt_dscp.h>
 #include <linux/netfilter/xt_length.h>
 #include <linux/netfilter/xt_multiport.h>
@@ -57,14 +61,7 @@ static const struct rtc rtc6 = {
 
 /* ---- decoding one entry ---------------------------------------------------- */
 
-/* Records the first thing FlowSpec cannot carry, as fetch.c spells it; later ones are ignored. */
-static void unsupported(struct fx_rule *r, bool inv, const char *opt, const char *arg)
-{
-	if (r->unsupported[0] != '\0')
-		return;
-	snprintf(r->unsupported, sizeof(r->unsupported), "%s%s%s%s", inv ? "! " : "", opt,
-	    arg ? " " : "", arg ? arg : "");
-}
+#define unsupported fx_rule_unsupported
 
 /* An interface as iptables-save writes it ("eth0", "eth+"); false when it prints none. */
 static bool iface_text(const char *iface, const unsigned char *mask, char *buf, size_t cap)
@@ -87,91 +84,93 @@ static bool iface_text(const char *iface, const unsigned char *mask, char *buf, 
 	return true;
 }
 
-/* Sets p to one port range, unless it is 0:65535 (iptables-save prints none then). */
-static void port_range(struct fx_ports *p, const uint16_t pts[2], bool inv, bool *opt)
+/* Adds one port range (a --sport or --dport), unless it is 0:65535: iptables-save prints none then. */
+static void port_range(struct fx_rule *r, enum fx_slot s, const uint16_t pts[2], bool inv)
 {
-	if (pts[0] == 0 && pts[1] == 0xFFFF)
+	struct fx_ports *p;
+
+	if (pts[0] == 0 && pts[1] == 0xFFFF && !inv)
 		return;
-	memset(p, 0, sizeof(*p));
-	p->has = true;
+	if ((p = fx_rule_slot(r, s)) == NULL)
+		return;
 	p->inv = inv;
 	p->n = 1;
 	p->r[0].lo = pts[0];
 	p->r[0].hi = pts[1];
-	*opt = true;
-}
-
-/* The set of ports a multiport match names: flags picks sport, dport or port. */
-static struct fx_ports *mport_set(struct fx_rule *r, uint8_t flags)
-{
-	switch (flags) {
-	case XT_MULTIPORT_SOURCE:
-		return &r->sport;
-	case XT_MULTIPORT_DESTINATION:
-		return &r->dport;
-	case XT_MULTIPORT_EITHER:
-		return &r->port;
-	default:
-		return NULL;
-	}
 }
 
 /*
  * A multiport match (revision 1 has ranges in pflags and an invert flag;
- * revision 0 has neither: pflags NULL) into the port set its flags name.
+ * revision 0 has neither: pflags NULL) into the port list its flags name.
  */
 static void multiport(struct fx_rule *r, uint8_t flags, unsigned count, const uint16_t *ports,
     const uint8_t *pflags, bool inv)
 {
-	struct fx_ports *p = mport_set(r, flags);
+	struct fx_ports *p;
 	unsigned i;
 
-	if (p == NULL) {
+	r->l4 = true;
+	if (flags != XT_MULTIPORT_SOURCE && flags != XT_MULTIPORT_DESTINATION &&
+	    flags != XT_MULTIPORT_EITHER) {
 		unsupported(r, false, "-m", "multiport");
 		return;
 	}
-	memset(p, 0, sizeof(*p));
+	p = fx_rule_slot(r, flags == XT_MULTIPORT_SOURCE ? FX_S_SPORT :
+	    flags == XT_MULTIPORT_DESTINATION ? FX_S_DPORT : FX_S_PORT);
+	if (p == NULL)
+		return;
 	for (i = 0; i < count && i < XT_MULTI_PORTS && p->n < FX_PORTS_MAX; i++) {
 		p->r[p->n].lo = p->r[p->n].hi = ports[i];
 		if (pflags != NULL && pflags[i] && i + 1 < count && i + 1 < XT_MULTI_PORTS)
 			p->r[p->n].hi = ports[++i];
 		p->n++;
 	}
-	p->has = true;
 	p->inv = inv;
+}
+
+/* One ICMP match: type 0xFF is IPv4's "any" (icmp_type_code_match), whatever the codes. */
+static void icmp(struct fx_rule *r, uint8_t type, const uint8_t code[2], bool inv)
+{
+	struct fx_icmp *ic = fx_rule_slot(r, FX_S_ICMP);
+
+	if (ic == NULL)
+		return;
+	ic->inv = inv;
+	ic->any = r->family == 4 && type == 0xFF;
+	ic->type = type;
+	ic->code_lo = code[0];
+	ic->code_hi = code[1];
 }
 
 /* Decodes one match (name, revision, data of dlen bytes) into r. */
 static void decode_match(struct fx_rule *r, const char *name, uint8_t rev, const void *data,
     size_t dlen)
 {
-	bool opt = false;
-
 	if (strcmp(name, "tcp") == 0 && dlen >= sizeof(struct xt_tcp)) {
 		const struct xt_tcp *t = data;
 
-		r->l4_bare = true;
-		port_range(&r->sport, t->spts, t->invflags & XT_TCP_INV_SRCPT, &opt);
-		port_range(&r->dport, t->dpts, t->invflags & XT_TCP_INV_DSTPT, &opt);
+		r->l4 = true;
+		port_range(r, FX_S_SPORT, t->spts, t->invflags & XT_TCP_INV_SRCPT);
+		port_range(r, FX_S_DPORT, t->dpts, t->invflags & XT_TCP_INV_DSTPT);
 		if (t->option != 0 || (t->invflags & XT_TCP_INV_OPTION))
 			unsupported(r, t->invflags & XT_TCP_INV_OPTION, "--tcp-option", NULL);
-		if (t->flg_mask != 0 || (t->invflags & XT_TCP_INV_FLAGS)) {
-			r->has_tcpflags = true;
-			r->inv_tcpflags = t->invflags & XT_TCP_INV_FLAGS;
-			r->tcp_mask = t->flg_mask;
-			r->tcp_comp = t->flg_cmp;
-			opt = true;
+		/* (flags & mask) == cmp always holds for a zero mask and zero cmp, and never
+		 * for a zero mask and any other cmp */
+		if (t->flg_mask != 0 || t->flg_cmp != 0 || (t->invflags & XT_TCP_INV_FLAGS)) {
+			struct fx_tcpflags *f = fx_rule_slot(r, FX_S_FLAGS);
+
+			if (f != NULL) {
+				f->inv = t->invflags & XT_TCP_INV_FLAGS;
+				f->mask = t->flg_mask;
+				f->comp = t->flg_cmp;
+			}
 		}
-		if (opt)
-			r->l4_bare = false;
 	} else if (strcmp(name, "udp") == 0 && dlen >= sizeof(struct xt_udp)) {
 		const struct xt_udp *u = data;
 
-		r->l4_bare = true;
-		port_range(&r->sport, u->spts, u->invflags & XT_UDP_INV_SRCPT, &opt);
-		port_range(&r->dport, u->dpts, u->invflags & XT_UDP_INV_DSTPT, &opt);
-		if (opt)
-			r->l4_bare = false;
+		r->l4 = true;
+		port_range(r, FX_S_SPORT, u->spts, u->invflags & XT_UDP_INV_SRCPT);
+		port_range(r, FX_S_DPORT, u->dpts, u->invflags & XT_UDP_INV_DSTPT);
 	} else if (strcmp(name, "multiport") == 0 && rev == 1 &&
 	    dlen >= sizeof(struct xt_multiport_v1)) {
 		const struct xt_multiport_v1 *m = data;
@@ -185,39 +184,35 @@ static void decode_match(struct fx_rule *r, const char *name, uint8_t rev, const
 	} else if (strcmp(name, "icmp") == 0 && r->family == 4 && dlen >= sizeof(struct ipt_icmp)) {
 		const struct ipt_icmp *ic = data;
 
-		r->has_icmp = true;
-		r->inv_icmp = ic->invflags & IPT_ICMP_INV;
-		if (ic->type == 0xFF) {
-			/* iptables-save writes "any" whatever the codes */
-			r->icmp_any = true;
-		} else {
-			r->icmp_type = ic->type;
-			/* it writes one code, or none for 0..255 */
-			r->icmp_code_lo = ic->code[0];
-			r->icmp_code_hi = ic->code[0] == 0 && ic->code[1] == 0xFF ? 0xFF : ic->code[0];
-		}
+		icmp(r, ic->type, ic->code, ic->invflags & IPT_ICMP_INV);
 	} else if (strcmp(name, "icmp6") == 0 && r->family == 6 &&
 	    dlen >= sizeof(struct ip6t_icmp)) {
 		const struct ip6t_icmp *ic = data;
 
-		r->has_icmp = true;
-		r->inv_icmp = ic->invflags & IP6T_ICMP_INV;
-		r->icmp_type = ic->type;
-		r->icmp_code_lo = ic->code[0];
-		r->icmp_code_hi = ic->code[0] == 0 && ic->code[1] == 0xFF ? 0xFF : ic->code[0];
+		icmp(r, ic->type, ic->code, ic->invflags & IP6T_ICMP_INV);
 	} else if (strcmp(name, "length") == 0 && dlen >= sizeof(struct xt_length_info)) {
 		const struct xt_length_info *l = data;
+		struct fx_length *x = fx_rule_slot(r, FX_S_LENGTH);
 
-		r->has_length = true;
-		r->inv_length = l->invert;
-		r->len_lo = l->min;
-		r->len_hi = l->max;
+		if (x != NULL) {
+			x->inv = l->invert;
+			x->lo = l->min;
+			x->hi = l->max;
+		}
 	} else if (strcmp(name, "dscp") == 0 && dlen >= sizeof(struct xt_dscp_info)) {
 		const struct xt_dscp_info *d = data;
+		struct fx_dscp *x = fx_rule_slot(r, FX_S_DSCP);
 
-		r->has_dscp = true;
-		r->inv_dscp = d->invert;
-		r->dscp = d->dscp;
+		if (x != NULL) {
+			x->inv = d->invert;
+			x->dscp = d->dscp;
+		}
+	} else if (strcmp(name, "conntrack") == 0 && rev >= 1 && rev <= 3 &&
+	    dlen >= sizeof(struct xt_conntrack_mtinfo1) &&
+	    (((const struct xt_conntrack_mtinfo1 *)data)->match_flags &
+	    XT_CONNTRACK_STATE_ALIAS)) {
+		/* "-m state" is conntrack's alias in the kernel; iptables-save names it state */
+		unsupported(r, false, "-m", "state");
 	} else if (strcmp(name, "comment") != 0) {
 		unsupported(r, false, "-m", name);
 	}
@@ -331,19 +326,22 @@ static void decode6(struct fx_rule *r, const struct ip6t_entry *e, const char *t
 
 /* ---- the chain ------------------------------------------------------------ */
 
-int fx_read_kernel(int family, const char *chain, struct fx_chain *out, struct fs_err *err)
+int fx_walk_kernel(int family, const char *chain, fx_rule_fn fn, void *ctx,
+    struct fx_chain_info *info, struct fs_err *err)
 {
 	const struct rtc *t = family == 6 ? &rtc6 : &rtc4;
 	struct xtc_handle *h;
 	struct xt_counters cnt;
+	struct fx_rule *r;
 	const char *pol;
 	const void *e;
+	int rc = 0;
 
-	memset(out, 0, sizeof(*out));
+	memset(info, 0, sizeof(*info));
 	if (family != 4 && family != 6)
 		return fs_err_set(err, FS_E_VALUE, "family %d: 4 or 6 expected", family);
-	out->family = (uint8_t)family;
-	snprintf(out->name, sizeof(out->name), "%s", chain);
+	info->family = (uint8_t)family;
+	snprintf(info->name, sizeof(info->name), "%s", chain);
 	h = t->init("filter");
 	if (h == NULL)
 		return fs_err_set(err, FS_E_SYSTEM, "IPv%d filter table: %s", family,
@@ -354,24 +352,49 @@ int fx_read_kernel(int family, const char *chain, struct fx_chain *out, struct f
 		t->free(h);
 		return -1;
 	}
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		t->free(h);
+		return fs_err_set(err, FS_E_NOMEM, "out of memory");
+	}
 	pol = t->policy(chain, &cnt, h);
-	out->policy = pol == NULL ? FX_T_NONE : strcmp(pol, "ACCEPT") == 0 ? FX_T_ACCEPT :
+	info->policy = pol == NULL ? FX_T_NONE : strcmp(pol, "ACCEPT") == 0 ? FX_T_ACCEPT :
 	    strcmp(pol, "DROP") == 0 ? FX_T_DROP : FX_T_NONE;
-	for (e = t->first_rule(chain, h); e != NULL; e = t->next_rule(e, h)) {
-		struct fx_rule *r = fx_chain_add(out);
-
-		if (r == NULL) {
-			t->free(h);
-			fx_chain_free(out);
-			return fs_err_set(err, FS_E_NOMEM, "out of memory");
-		}
-		r->num = (unsigned)out->n;
+	for (e = t->first_rule(chain, h); e != NULL && rc == 0; e = t->next_rule(e, h)) {
+		memset(r, 0, sizeof(*r));
+		r->num = (unsigned)++info->nrules;
 		r->family = (uint8_t)family;
 		if (family == 4)
 			decode4(r, e, t->target(e, h));
 		else
 			decode6(r, e, t->target(e, h));
+		rc = fn(r, ctx, err);
 	}
+	free(r);
 	t->free(h);
+	return rc;
+}
+
+static int collect(const struct fx_rule *r, void *ctx, struct fs_err *err)
+{
+	struct fx_rule *c = fx_chain_add(ctx);
+
+	if (c == NULL)
+		return fs_err_set(err, FS_E_NOMEM, "out of memory");
+	*c = *r;
+	return 0;
+}
+
+int fx_read_kernel(int family, const char *chain, struct fx_chain *out, struct fs_err *err)
+{
+	struct fx_chain_info info;
+
+	memset(out, 0, sizeof(*out));
+	if (fx_walk_kernel(family, chain, collect, out, &info, err) < 0) {
+		fx_chain_free(out);
+		return -1;
+	}
+	out->family = info.family;
+	snprintf(out->name, sizeof(out->name), "%s", info.name);
+	out->policy = info.policy;
 	return 0;
 }

@@ -30,6 +30,7 @@
 
 #include "flowspec/ecomm.h"
 #include "flowspec/frr.h"
+#include "json_strict.h"
 
 #define ANY_OP "\xe2\x88\x8b" /* U+220B CONTAINS AS MEMBER: FRR's "any of these bits" */
 
@@ -38,6 +39,21 @@
 static void quote(char *dst, size_t cap, const char *s)
 {
 	fs_err_quote(dst, cap, s, strlen(s));
+}
+
+/*
+ * The text of a JSON string, or NULL when it holds a NUL (json-c keeps
+ * "\u0000" inside, and a C string would end there: "65000:1\u0000 FS:rate
+ * 0.000000" would read as "65000:1").  The strictness check refuses such
+ * text before json-c sees it; this keeps the readers from ever cutting.
+ */
+static const char *jstring(json_object *v)
+{
+	const char *s = json_object_get_string(v);
+
+	if (s == NULL || strlen(s) != (size_t)json_object_get_string_len(v))
+		return NULL;
+	return s;
 }
 
 /* Where we are, for errors. */
@@ -353,7 +369,8 @@ static int parse_nlri_obj(struct px *p, struct fs_route *r, json_object *o)
 		if (t <= last)
 			return perr(p, NULL, "component out of order or repeated");
 		last = t;
-		s = json_object_get_string(val);
+		if ((s = jstring(val)) == NULL)
+			return perr(p, NULL, "a NUL character in the string");
 		if (t == FS_C_DST || t == FS_C_SRC) {
 			if (parse_prefix(p, r, t, s) < 0)
 				return -1;
@@ -405,22 +422,59 @@ static bool token_start(const char *w, size_t n)
 	return colons == 1;
 }
 
+/*
+ * True when num is what FRR's "FS:rate %f" prints for a float
+ * (bgpd/bgp_ecommunity.c, ecommunity_ecom2str): an optional "-", the
+ * integer part without leading zeros, a point and six decimals; or "inf",
+ * "nan" with an optional "-".  strtod() would also take "1e3", "0x1p4",
+ * "+16", " 16" and "infinity", none of which FRR prints.
+ */
+static bool frr_float_text(const char *num)
+{
+	const char *q = num;
+	size_t n = 0;
+
+	if (*q == '-')
+		q++;
+	if (strcmp(q, "inf") == 0 || strcmp(q, "nan") == 0)
+		return true;
+	if (*q == '0')
+		q++;
+	else if (*q >= '1' && *q <= '9')
+		while (is_digit(*q))
+			q++;
+	else
+		return false;
+	if (*q++ != '.')
+		return false;
+	while (is_digit(q[n]))
+		n++;
+	return n == 6 && q[n] == '\0';
+}
+
 static void apply_rate(struct px *p, struct fs_route *r, const char *tok, const char *num)
 {
-	char *end;
+	char again[64];
 	double d;
 	float f;
 	uint32_t bits;
 
 	(void)p;
-	errno = 0;
-	d = strtod(num, &end);
-	if (end == num || *end != '\0') {
-		loss(r, "\"%s\": not a rate", tok);
+	if (!frr_float_text(num)) {
+		loss(r, "\"%s\": not a rate as FRR prints it (%%f: digits, a point, six decimals)",
+		    tok);
 		return;
 	}
+	d = strtod(num, NULL);
 	if (isnan(d) || isinf(d) || d < 0) {
 		loss(r, "\"%s\": a traffic-rate must be a finite number >= 0", tok);
+		return;
+	}
+	/* FRR prints a float: the text must be what %f makes of one */
+	f = (float)d;
+	snprintf(again, sizeof(again), "%f", (double)f);
+	if (isinf(f) || strcmp(again, num) != 0) {
+		loss(r, "\"%s\": no float prints as %s with %%f, so FRR did not print it", tok, num);
 		return;
 	}
 	if (d != 0 && d < 16) {
@@ -567,21 +621,6 @@ void fs_frr_snapshot_free(struct fs_frr_snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int push(struct fs_frr_snapshot *s, struct fs_route *r)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct fs_route **v = realloc(s->routes, cap * sizeof(*v));
-
-		if (v == NULL)
-			return -1;
-		s->routes = v;
-		s->cap = cap;
-	}
-	s->routes[s->n++] = r;
-	return 0;
-}
-
 static bool only_key(json_object *o, const char *k1, const char *k2)
 {
 	json_object_object_foreach(o, key, val) {
@@ -592,9 +631,9 @@ static bool only_key(json_object *o, const char *k1, const char *k2)
 	return true;
 }
 
-/* One top-level array: every path of one NLRI.  Appends one route. */
+/* One top-level array: every path of one NLRI, as one route (*res, caller frees). */
 static int parse_nlri_array(struct px *p, enum fs_family fam, json_object *arr,
-    struct fs_frr_snapshot *out)
+    struct fs_route **res, size_t *paths)
 {
 	size_t i, n = json_object_array_length(arr), npaths = 0;
 	struct fs_route *first = NULL, *cur = NULL;
@@ -629,7 +668,11 @@ static int parse_nlri_array(struct px *p, enum fs_family fam, json_object *arr,
 					perr(p, json_object_to_json_string(val), "expected a string");
 					goto fail;
 				}
-				if (parse_ecomlist(p, cur, json_object_get_string(val),
+				if (jstring(val) == NULL) {
+					perr(p, NULL, "a NUL character in the string");
+					goto fail;
+				}
+				if (parse_ecomlist(p, cur, jstring(val),
 				    strcmp(key, "ecom6list") == 0) < 0)
 					goto fail;
 			}
@@ -673,11 +716,8 @@ static int parse_nlri_array(struct px *p, enum fs_family fam, json_object *arr,
 	if (differ)
 		loss(first, "FRR has %zu paths for this NLRI with different actions and its detail "
 		    "JSON does not say which one is best", npaths);
-	out->st.paths += npaths;
-	if (push(out, first) < 0) {
-		fs_route_free(first);
-		return fs_err_set(p->err, FS_E_NOMEM, "out of memory");
-	}
+	*paths = npaths;
+	*res = first;
 	return 0;
 fail:
 	if (cur != first)
@@ -686,261 +726,416 @@ fail:
 	return -1;
 }
 
-struct keyed {
-	uint8_t *key;
-	int len;
-	size_t idx;
+/*
+ * The reader streams: it holds the text of one NLRI at a time (the
+ * strictness check frames the top-level arrays), turns it into a route,
+ * and keeps the distinct routes in a hash set by canonical key.  Two NLRI
+ * arrays that read the same differ only in what FRR does not print (the
+ * AND/OR bits): the first is kept, refused, the others dropped.  The
+ * route limit is checked as each route arrives, so an answer over it
+ * costs at most the limit's worth of routes.
+ */
+#define PIECE 65536 /* bytes appended at a time when an NLRI spans feeds */
+
+struct seen {
+	uint64_t h;  /* fs_js_hash of the route's key */
+	size_t idx;  /* index + 1 into the routes; 0 empty */
 };
 
-static int by_key(const void *a, const void *b)
-{
-	const struct keyed *x = a, *y = b;
-	int l = x->len < y->len ? x->len : y->len, c = memcmp(x->key, y->key, (size_t)l);
+struct fs_frr_reader {
+	enum fs_family family;
+	const char *origin;
+	struct fs_frr_limits lim;
+	struct fs_js *js;
+	struct json_tokener *tok;
+	char *pend;              /* the NLRI's text, when it spans feeds */
+	size_t plen, pcap;
+	size_t base;             /* offset in the answer of the text's first byte */
+	size_t total;            /* bytes fed */
+	struct fs_frr_snapshot snap;
+	size_t *same;            /* per route: NLRIs that read as it (1: itself) */
+	struct seen *set;
+	size_t nset;             /* a power of two, or 0 */
+	bool failed;
+	uint8_t ka[FS_KEY_MAX], kb[FS_KEY_MAX];
+};
 
-	if (c != 0)
-		return c;
-	if (x->len != y->len)
-		return x->len < y->len ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
+struct fs_frr_reader *fs_frr_reader_new(enum fs_family family, const char *origin,
+    const struct fs_frr_limits *lim)
+{
+	struct fs_frr_reader *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->family = family;
+	r->origin = origin;
+	if (lim != NULL)
+		r->lim = *lim;
+	r->js = fs_js_new(FS_FRR_DEPTH_MAX);
+	r->tok = json_tokener_new_ex(FS_FRR_DEPTH_MAX);
+	if (r->js == NULL || r->tok == NULL) {
+		fs_frr_reader_free(r);
+		return NULL;
+	}
+	json_tokener_set_flags(r->tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	return r;
 }
 
-/*
- * Two NLRI arrays that read the same differ only in what FRR does not
- * print (the AND/OR bits): keep the first, refused, drop the others.
- */
-static int dedup(struct fs_frr_snapshot *s, struct fs_err *err)
+void fs_frr_reader_free(struct fs_frr_reader *r)
 {
-	struct keyed *k;
-	uint8_t buf[FS_KEY_MAX];
-	size_t i, j, m = 0, n0 = s->n;
-	bool *drop;
+	if (r == NULL)
+		return;
+	fs_js_free(r->js);
+	if (r->tok != NULL)
+		json_tokener_free(r->tok);
+	free(r->pend);
+	fs_frr_snapshot_free(&r->snap);
+	free(r->same);
+	free(r->set);
+	free(r);
+}
 
-	if (s->n < 2)
-		return 0;
-	k = calloc(s->n, sizeof(*k));
-	drop = calloc(s->n, sizeof(*drop));
-	if (k == NULL || drop == NULL)
-		goto nomem;
-	for (i = 0; i < s->n; i++) {
-		k[i].len = fs_route_key(s->routes[i], buf, sizeof(buf));
-		if (k[i].len < 0)
-			k[i].len = 0;
-		k[i].idx = i;
-		if ((k[i].key = malloc((size_t)k[i].len + 1)) == NULL)
-			goto nomem;
-		memcpy(k[i].key, buf, (size_t)k[i].len);
+/* Marks the answer refused (err is set); -1. */
+static int refused(struct fs_frr_reader *r)
+{
+	r->failed = true;
+	return -1;
+}
+
+/* A fault the strictness check found, as "<origin>: NLRI n: invalid JSON: <what> at byte B: <path>: <value>". */
+static int js_fault(struct fs_frr_reader *r, const char *text, size_t len, struct fs_err *err)
+{
+	struct fs_js_report rep;
+	char q[FS_ERR_QUOTE_MAX * 4 + 16] = "";
+	/* outside a value the fault is where the next NLRI would start */
+	size_t nlri = fs_js_values(r->js) + (fs_js_in_value(r->js) ? 0 : 1);
+
+	fs_js_report(r->js, text, len, &rep);
+	if (rep.val != NULL)
+		fs_err_quote(q, sizeof(q), rep.val, rep.vlen);
+	fs_err_set(err, rep.code, "%s: NLRI %zu: %s%s at byte %zu%s%s%s%s%s", r->origin, nlri,
+	    rep.code == FS_E_SYNTAX ? "invalid JSON: " : "", rep.what, r->base + rep.off,
+	    rep.path[0] != '\0' ? ": " : "", rep.path, rep.val != NULL ? ": \"" : "", q,
+	    rep.val != NULL ? "\"" : "");
+	return refused(r);
+}
+
+/* The set's slot for key k (hash h): where it is, or the empty slot it would take. */
+static size_t seen_find(struct fs_frr_reader *r, uint64_t h, const uint8_t *k, int klen)
+{
+	size_t mask = r->nset - 1, j;
+
+	for (j = h & mask; r->set[j].idx != 0; j = (j + 1) & mask) {
+		int l;
+
+		if (r->set[j].h != h)
+			continue;
+		l = fs_route_key(r->snap.routes[r->set[j].idx - 1], r->kb, sizeof(r->kb));
+		if (l == klen && memcmp(r->kb, k, (size_t)klen) == 0)
+			break;
 	}
-	qsort(k, s->n, sizeof(*k), by_key);
-	for (i = 0; i < s->n; i = j) {
-		for (j = i + 1; j < s->n && k[j].len == k[i].len &&
-		    memcmp(k[j].key, k[i].key, (size_t)k[i].len) == 0; j++)
-			drop[k[j].idx] = true;
-		if (j > i + 1) {
-			struct fs_route *r = s->routes[k[i].idx];
+	return j;
+}
 
-			r->source_loss[0] = '\0';
-			loss(r, "FRR shows %zu NLRIs that read the same; the AND/OR bits that tell "
-			    "them apart are not printed", j - i);
+static int seen_grow(struct fs_frr_reader *r)
+{
+	size_t n = r->nset ? r->nset * 2 : 1024, i, j;
+	struct seen *v;
+
+	if ((r->snap.n + 1) * 2 <= r->nset)
+		return 0;
+	if ((v = calloc(n, sizeof(*v))) == NULL)
+		return -1;
+	for (i = 0; i < r->nset; i++) {
+		if (r->set[i].idx == 0)
+			continue;
+		for (j = r->set[i].h & (n - 1); v[j].idx != 0; j = (j + 1) & (n - 1))
+			;
+		v[j] = r->set[i];
+	}
+	free(r->set);
+	r->set = v;
+	r->nset = n;
+	return 0;
+}
+
+/* Keeps route rt (taking it), or counts it on the route it reads as. */
+static int add_route(struct fs_frr_reader *r, struct px *p, struct fs_route *rt)
+{
+	struct fs_frr_snapshot *s = &r->snap;
+	int klen = fs_route_key(rt, r->ka, sizeof(r->ka));
+	uint64_t h = 0;
+	size_t j = 0;
+
+	if (seen_grow(r) < 0)
+		goto nomem;
+	if (klen >= 0) {
+		h = fs_js_hash(r->ka, (size_t)klen);
+		j = seen_find(r, h, r->ka, klen);
+		if (r->set[j].idx != 0) {
+			r->same[r->set[j].idx - 1]++;
+			fs_route_free(rt);
+			return 0;
 		}
 	}
-	for (i = 0; i < s->n; i++) {
-		if (drop[i])
-			fs_route_free(s->routes[i]);
-		else
-			s->routes[m++] = s->routes[i];
+	if (r->lim.max_routes != 0 && s->n >= r->lim.max_routes) {
+		fs_route_free(rt);
+		fs_err_set(p->err, FS_E_LIMIT, "%s: NLRI %zu: more than %zu routes, the limit %s",
+		    p->origin, p->nlri, r->lim.max_routes,
+		    r->lim.name != NULL ? r->lim.name : "");
+		return refused(r);
 	}
-	s->n = m;
-	for (i = 0; i < n0; i++)
-		free(k[i].key);
-	free(k);
-	free(drop);
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct fs_route **v = realloc(s->routes, cap * sizeof(*v));
+		size_t *same;
+
+		if (v == NULL)
+			goto nomem;
+		s->routes = v;
+		if ((same = realloc(r->same, cap * sizeof(*same))) == NULL)
+			goto nomem;
+		r->same = same;
+		s->cap = cap;
+	}
+	if (klen >= 0) {
+		r->set[j].h = h;
+		r->set[j].idx = s->n + 1;
+	}
+	r->same[s->n] = 1;
+	s->routes[s->n++] = rt;
 	return 0;
 nomem:
-	if (k != NULL)
-		for (i = 0; i < s->n; i++)
-			free(k[i].key);
-	free(k);
-	free(drop);
-	return fs_err_set(err, FS_E_NOMEM, "out of memory");
+	fs_route_free(rt);
+	fs_err_set(p->err, FS_E_NOMEM, "out of memory");
+	return refused(r);
+}
+
+/* One top-level value, text[0..n) at byte at of the answer: an NLRI array. */
+static int one_nlri(struct fs_frr_reader *r, const char *text, size_t n, size_t at,
+    struct fs_err *err)
+{
+	struct px p = { .origin = r->origin, .nlri = fs_js_values(r->js), .err = err };
+	struct fs_route *rt = NULL;
+	enum json_tokener_error je;
+	json_object *o;
+	size_t paths = 0;
+	int rc;
+
+	if (n > FS_FRR_NLRI_TEXT_MAX) {
+		fs_err_set(err, FS_E_LIMIT, "%s: NLRI %zu: more than %u bytes of text", r->origin,
+		    p.nlri, FS_FRR_NLRI_TEXT_MAX);
+		return refused(r);
+	}
+	if (p.nlri > FS_FRR_NLRI_MAX) {
+		fs_err_set(err, FS_E_LIMIT, "%s: more than %d NLRIs", r->origin, FS_FRR_NLRI_MAX);
+		return refused(r);
+	}
+	if (text[0] != '[') {
+		char q[FS_ERR_QUOTE_MAX * 4 + 16];
+
+		fs_err_quote(q, sizeof(q), text, n);
+		fs_err_set(err, FS_E_SYNTAX, "%s: NLRI %zu: expected one JSON array per NLRI: \"%s\"",
+		    r->origin, p.nlri, q);
+		return refused(r);
+	}
+	json_tokener_reset(r->tok);
+	o = json_tokener_parse_ex(r->tok, text, (int)n);
+	je = json_tokener_get_error(r->tok);
+	if (je != json_tokener_success || o == NULL) {
+		size_t end = json_tokener_get_parse_end(r->tok);
+		char q[64];
+
+		if (end > n)
+			end = n;
+		fs_err_quote(q, sizeof(q), text + end, n - end);
+		json_object_put(o);
+		fs_err_set(err, FS_E_SYNTAX, "%s: NLRI %zu: invalid JSON at byte %zu (%s) near \"%s\"",
+		    r->origin, p.nlri, at + end, json_tokener_error_desc(je), q);
+		return refused(r);
+	}
+	r->snap.st.nlri++;
+	rc = parse_nlri_array(&p, r->family, o, &rt, &paths);
+	json_object_put(o);
+	if (rc < 0)
+		return refused(r);
+	r->snap.st.paths += paths;
+	return add_route(r, &p, rt);
 }
 
 /*
- * json-c keeps the last of two equal keys in an object and says nothing, so
- * an NLRI printed with "port" twice would quietly become a filter on the
- * second value.  FRR never repeats a key; this scans the raw text of one
- * NLRI (valid JSON, already read, so its objects are flat and their keys
- * are component names) and refuses the answer when a key repeats, naming
- * it.  Keys are compared decoded (simple and \u00XX escapes), as json-c
- * compares them.
+ * Scans text[0..len) on from where the scanner stopped, reading each NLRI
+ * that ends in it; *keep: where the text still needed starts (the NLRI
+ * not yet ended).  0 or -1.
  */
-#define DUP_KEYS 32
-#define DUP_KEYLEN 24
-
-static int dup_key(struct px *p, const char *s, size_t n)
+static int drain(struct fs_frr_reader *r, const char *text, size_t len, bool final, size_t *keep,
+    struct fs_err *err)
 {
-	char keys[DUP_KEYS][DUP_KEYLEN];
-	size_t nkeys = 0, i = 0, k;
-	int depth = 0;
-	bool obj[FS_FRR_DEPTH_MAX + 2] = { false }, want_key = false;
+	int rc;
 
-	while (i < n) {
-		char c = s[i];
-		char key[DUP_KEYLEN];
-		size_t kl = 0;
-		bool is_key, long_key = false;
+	while ((rc = fs_js_scan(r->js, text, len, final)) == FS_JS_VALUE) {
+		size_t s = fs_js_value_start(r->js), e = fs_js_value_end(r->js);
 
-		if (c == '[' || c == '{') {
-			if (depth < FS_FRR_DEPTH_MAX + 1)
-				obj[++depth] = c == '{';
-			want_key = c == '{';
-			if (c == '{')
-				nkeys = 0;
-			i++;
-			continue;
-		}
-		if (c == ']' || c == '}') {
-			if (depth > 0)
-				depth--;
-			want_key = false;
-			i++;
-			continue;
-		}
-		if (c == ',') {
-			want_key = obj[depth];
-			i++;
-			continue;
-		}
-		if (c != '"') {
-			i++;
-			continue;
-		}
-		/* a string: decode it when it is a key */
-		is_key = want_key;
-		want_key = false;
-		for (i++; i < n && s[i] != '"'; i++) {
-			char d = s[i];
-
-			if (d == '\\' && i + 1 < n) {
-				char e = s[++i];
-
-				if (e == 'u' && i + 4 < n) {
-					unsigned v = 0;
-
-					for (k = 1; k <= 4; k++) {
-						char h = s[i + k];
-
-						v = v * 16 + (unsigned)(h >= 'a' ? h - 'a' + 10 :
-						    h >= 'A' ? h - 'A' + 10 : h - '0');
-					}
-					i += 4;
-					d = v < 0x80 ? (char)v : '?';
-				} else {
-					d = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' :
-					    e == 'b' ? '\b' : e == 'f' ? '\f' : e;
-				}
-			}
-			if (is_key) {
-				if (kl + 1 < sizeof(key))
-					key[kl++] = d;
-				else
-					long_key = true;
-			}
-		}
-		i++; /* the closing quote */
-		if (!is_key || long_key)
-			continue; /* a value; or a key no component has (already refused) */
-		key[kl] = '\0';
-		for (k = 0; k < nkeys; k++)
-			if (strcmp(keys[k], key) == 0) {
-				p->key = NULL;
-				return perr(p, key, "a key given twice in one object");
-			}
-		if (nkeys < DUP_KEYS)
-			memcpy(keys[nkeys++], key, kl + 1);
+		if (one_nlri(r, text + s, e - s, r->base + s, err) < 0)
+			return -1;
+	}
+	if (rc == FS_JS_FAULT)
+		return js_fault(r, text, len, err);
+	if (!fs_js_in_value(r->js)) {
+		*keep = fs_js_pos(r->js);
+		return 0;
+	}
+	*keep = fs_js_value_start(r->js);
+	if (len - *keep > FS_FRR_NLRI_TEXT_MAX) {
+		fs_err_set(err, FS_E_LIMIT, "%s: NLRI %zu: more than %u bytes of text", r->origin,
+		    fs_js_values(r->js), FS_FRR_NLRI_TEXT_MAX);
+		return refused(r);
 	}
 	return 0;
 }
 
-int fs_frr_parse_detail(const char *buf, size_t len, enum fs_family family,
-    const char *origin, struct fs_frr_snapshot *out, struct fs_err *err)
+static int keep_tail(struct fs_frr_reader *r, const char *text, size_t len, size_t keep)
 {
-	struct json_tokener *tok = NULL;
-	struct px p = { .origin = origin, .err = err };
-	size_t off = 0, start, i;
+	size_t n = len - keep;
+
+	fs_js_rebase(r->js, keep);
+	r->base += keep;
+	r->plen = n;
+	if (n == 0)
+		return 0;
+	if (n > r->pcap) {
+		char *v = realloc(r->pend, n);
+
+		if (v == NULL)
+			return -1;
+		r->pend = v;
+		r->pcap = n;
+	}
+	memmove(r->pend, text + keep, n);
+	return 0;
+}
+
+int fs_frr_reader_feed(struct fs_frr_reader *r, const char *buf, size_t len, struct fs_err *err)
+{
+	size_t keep;
+
+	if (r->failed)
+		return fs_err_set(err, FS_E_VALUE, "%s: the answer was refused already", r->origin);
+	if (len > FS_FRR_OUTPUT_MAX - r->total) {
+		fs_err_set(err, FS_E_LIMIT, "%s: more than %u bytes, over the cap", r->origin,
+		    FS_FRR_OUTPUT_MAX);
+		return refused(r);
+	}
+	r->total += len;
+	while (len > 0) {
+		size_t k = len < PIECE ? len : PIECE;
+
+		if (r->plen == 0) {
+			/* straight from the caller's buffer; only an unended NLRI is copied */
+			if (drain(r, buf, len, false, &keep, err) < 0)
+				return -1;
+			if (keep_tail(r, buf, len, keep) < 0)
+				goto nomem;
+			return 0;
+		}
+		if (r->plen + k > r->pcap) {
+			char *v = realloc(r->pend, r->plen + k);
+
+			if (v == NULL)
+				goto nomem;
+			r->pend = v;
+			r->pcap = r->plen + k;
+		}
+		memcpy(r->pend + r->plen, buf, k);
+		r->plen += k;
+		buf += k;
+		len -= k;
+		if (drain(r, r->pend, r->plen, false, &keep, err) < 0)
+			return -1;
+		if (keep_tail(r, r->pend, r->plen, keep) < 0)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	fs_err_set(err, FS_E_NOMEM, "out of memory");
+	return refused(r);
+}
+
+int fs_frr_reader_finish(struct fs_frr_reader *r, struct fs_frr_snapshot *out, struct fs_err *err)
+{
+	size_t keep, i;
+
+	memset(out, 0, sizeof(*out));
+	if (r->failed)
+		return fs_err_set(err, FS_E_VALUE, "%s: the answer was refused already", r->origin);
+	if (drain(r, r->pend, r->plen, true, &keep, err) < 0)
+		return -1;
+	if (fs_js_in_value(r->js)) {
+		/* the answer ends inside an NLRI: json-c says whether it went wrong before */
+		size_t s = fs_js_value_start(r->js), end;
+		enum json_tokener_error je;
+		json_object *o;
+
+		json_tokener_reset(r->tok);
+		o = json_tokener_parse_ex(r->tok, r->pend + s, (int)(r->plen - s));
+		je = json_tokener_get_error(r->tok);
+		end = json_tokener_get_parse_end(r->tok);
+		json_object_put(o);
+		if (je != json_tokener_continue && je != json_tokener_success) {
+			char q[64];
+
+			if (end > r->plen - s)
+				end = r->plen - s;
+			fs_err_quote(q, sizeof(q), r->pend + s + end, r->plen - s - end);
+			fs_err_set(err, FS_E_SYNTAX, "%s: NLRI %zu: invalid JSON at byte %zu (%s) near "
+			    "\"%s\"", r->origin, fs_js_values(r->js), r->base + s + end,
+			    json_tokener_error_desc(je), q);
+		} else {
+			fs_err_set(err, FS_E_SYNTAX, "%s: NLRI %zu: the output ends inside a JSON value "
+			    "(byte %zu)", r->origin, fs_js_values(r->js), r->total);
+		}
+		return refused(r);
+	}
+	for (i = 0; i < r->snap.n; i++) {
+		struct fs_route *rt = r->snap.routes[i];
+
+		if (r->same[i] > 1) {
+			rt->source_loss[0] = '\0';
+			loss(rt, "FRR shows %zu NLRIs that read the same; the AND/OR bits that tell "
+			    "them apart are not printed", r->same[i]);
+		}
+		if (rt->source_loss[0] != '\0')
+			r->snap.st.lossy++;
+	}
+	*out = r->snap;
+	memset(&r->snap, 0, sizeof(r->snap));
+	r->failed = true; /* finished: nothing more to feed */
+	return 0;
+}
+
+int fs_frr_parse_detail_lim(const char *buf, size_t len, enum fs_family family,
+    const char *origin, const struct fs_frr_limits *lim, struct fs_frr_snapshot *out,
+    struct fs_err *err)
+{
+	struct fs_frr_reader *r;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (len > FS_FRR_OUTPUT_MAX)
 		return fs_err_set(err, FS_E_LIMIT, "%s: %zu bytes, over the cap of %u", origin, len,
 		    FS_FRR_OUTPUT_MAX);
-	if (memchr(buf, '\0', len) != NULL)
-		return fs_err_set(err, FS_E_SYNTAX, "%s: a NUL byte in the output", origin);
-	tok = json_tokener_new_ex(FS_FRR_DEPTH_MAX);
-	if (tok == NULL)
+	if ((r = fs_frr_reader_new(family, origin, lim)) == NULL)
 		return fs_err_set(err, FS_E_NOMEM, "out of memory");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8 |
-	    JSON_TOKENER_ALLOW_TRAILING_CHARS);
-	for (;;) {
-		json_object *o;
-		enum json_tokener_error je;
-		size_t chunk;
+	rc = fs_frr_reader_feed(r, buf, len, err) == 0 && fs_frr_reader_finish(r, out, err) == 0 ?
+	    0 : -1;
+	fs_frr_reader_free(r);
+	return rc;
+}
 
-		while (off < len && (buf[off] == ' ' || buf[off] == '\n' || buf[off] == '\t' ||
-		    buf[off] == '\r'))
-			off++;
-		if (off == len)
-			break;
-		p.nlri++;
-		if (p.nlri > FS_FRR_NLRI_MAX) {
-			fs_err_set(err, FS_E_LIMIT, "%s: more than %d NLRIs", origin, FS_FRR_NLRI_MAX);
-			goto fail;
-		}
-		chunk = len - off > 0x7fffffff ? 0x7fffffff : len - off;
-		json_tokener_reset(tok);
-		o = json_tokener_parse_ex(tok, buf + off, (int)chunk);
-		je = json_tokener_get_error(tok);
-		if (je == json_tokener_continue) {
-			json_object_put(o);
-			fs_err_set(err, FS_E_SYNTAX, "%s: NLRI %zu: the output ends inside a JSON value "
-			    "(byte %zu)", origin, p.nlri, len);
-			goto fail;
-		}
-		if (je != json_tokener_success || o == NULL) {
-			char q[64];
-
-			size_t at = off + json_tokener_get_parse_end(tok);
-
-			fs_err_quote(q, sizeof(q), buf + at, at < len ? len - at : 0);
-			fs_err_set(err, FS_E_SYNTAX, "%s: NLRI %zu: invalid JSON at byte %zu (%s) near "
-			    "\"%s\"", origin, p.nlri, off + json_tokener_get_parse_end(tok),
-			    json_tokener_error_desc(je), q);
-			goto fail;
-		}
-		start = off;
-		off += json_tokener_get_parse_end(tok);
-		if (!json_object_is_type(o, json_type_array)) {
-			perr(&p, json_object_to_json_string(o), "expected one JSON array per NLRI");
-			json_object_put(o);
-			goto fail;
-		}
-		out->st.nlri++;
-		if (parse_nlri_array(&p, family, o, out) < 0 || dup_key(&p, buf + start, off - start) < 0) {
-			json_object_put(o);
-			goto fail;
-		}
-		json_object_put(o);
-	}
-	json_tokener_free(tok);
-	if (dedup(out, err) < 0)
-		goto fail_notok;
-	for (i = 0; i < out->n; i++)
-		if (out->routes[i]->source_loss[0] != '\0')
-			out->st.lossy++;
-	return 0;
-fail:
-	json_tokener_free(tok);
-fail_notok:
-	fs_frr_snapshot_free(out);
-	return -1;
+int fs_frr_parse_detail(const char *buf, size_t len, enum fs_family family,
+    const char *origin, struct fs_frr_snapshot *out, struct fs_err *err)
+{
+	return fs_frr_parse_detail_lim(buf, len, family, origin, NULL, out, err);
 }
 
 /* ---- the summary ----------------------------------------------------------- */
@@ -961,9 +1156,8 @@ static int copy_str(json_object *o, const char *key, char *dst, size_t cap, bool
 	dst[0] = '\0';
 	if (!json_object_object_get_ex(o, key, &v))
 		return need ? -1 : 0;
-	if (!json_object_is_type(v, json_type_string))
+	if (!json_object_is_type(v, json_type_string) || (s = jstring(v)) == NULL)
 		return -1;
-	s = json_object_get_string(v);
 	if (strlen(s) >= cap)
 		return -1;
 	memcpy(dst, s, strlen(s) + 1);
@@ -973,6 +1167,7 @@ static int copy_str(json_object *o, const char *key, char *dst, size_t cap, bool
 int fs_frr_parse_summary(const char *buf, size_t len, const char *origin,
     struct fs_frr_summary *out, struct fs_err *err)
 {
+	struct fs_js_report rep;
 	struct json_tokener *tok;
 	json_object *root, *peers;
 	enum json_tokener_error je;
@@ -985,6 +1180,16 @@ int fs_frr_parse_summary(const char *buf, size_t len, const char *origin,
 		return 0;
 	if (len > FS_FRR_OUTPUT_MAX || len > 0x7fffffff)
 		return fs_err_set(err, FS_E_LIMIT, "%s: %zu bytes, over the cap", origin, len);
+	if (fs_js_check(buf, len, FS_FRR_DEPTH_MAX, &rep) < 0) {
+		char q[FS_ERR_QUOTE_MAX * 4 + 16] = "";
+
+		if (rep.val != NULL)
+			fs_err_quote(q, sizeof(q), rep.val, rep.vlen);
+		return fs_err_set(err, rep.code, "%s: %s%s at byte %zu%s%s%s%s%s", origin,
+		    rep.code == FS_E_SYNTAX ? "invalid JSON: " : "", rep.what, rep.off,
+		    rep.path[0] != '\0' ? ": " : "", rep.path, rep.val != NULL ? ": \"" : "", q,
+		    rep.val != NULL ? "\"" : "");
+	}
 	tok = json_tokener_new_ex(FS_FRR_DEPTH_MAX);
 	if (tok == NULL)
 		return fs_err_set(err, FS_E_NOMEM, "out of memory");

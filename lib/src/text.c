@@ -72,6 +72,7 @@ static void put_ranges(struct out *o, const struct fs_atom *a, const char *sep_r
 	}
 }
 
+/* FIN..URG: the names iptables' tcp match knows (ECE and CWR are u32 atoms) */
 static void put_flags(struct out *o, unsigned v)
 {
 	static const char *const n[8] = { "FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR" };
@@ -160,6 +161,13 @@ static void put_atom(struct out *o, const struct fs_atom *a, unsigned fam)
 				put(o, "&&0>>22&0x3C@0>>16&0xFF=");
 				put_ranges(o, &codes, ":", true);
 			}
+			put(o, "\"");
+			break;
+		}
+		if (a->field == FS_U32_V4_TCPFLAGS) {
+			/* protocol 6, fragment offset 0, the flags byte behind the IP header */
+			put(o, " -m u32 --u32 \"6&0xFF=0x6&&4&0x1FFF=0x0&&0>>22&0x3C@12>>16&0x%X=", a->a);
+			put_ranges(o, a, ":", true);
 			put(o, "\"");
 			break;
 		}
@@ -253,13 +261,9 @@ int fs_prule_format(const struct fs_prule *r, unsigned family, char *buf, size_t
 		    h->unit == 'd' ? unit[3] : unit[0];
 
 		if (h->bytes)
-			/* a plain burst is capped at 1000000; larger ones are whole KiB */
-			if (h->burst > 1000000)
-				put(&o, " -m hashlimit --hashlimit-above %llub/s --hashlimit-burst %ukb",
-				    (unsigned long long)h->rate, h->burst / 1024u);
-			else
-				put(&o, " -m hashlimit --hashlimit-above %llub/s --hashlimit-burst %u",
-				    (unsigned long long)h->rate, h->burst);
+			/* no burst in byte mode (fs_hashlimit) */
+			put(&o, " -m hashlimit --hashlimit-above %llub/s",
+			    (unsigned long long)h->rate);
 		else
 			put(&o, " -m hashlimit --hashlimit-above %llu/%s --hashlimit-burst %u",
 			    (unsigned long long)h->rate, u, h->burst);

@@ -45,6 +45,7 @@ static const char *const refusal_names[FS_R__COUNT] = {
 	[FS_R_SOURCE_LOSS] = "source-lost-information",
 	[FS_R_NOT_FOR_HOST] = "not-for-this-host",
 	[FS_R_PROTECTED] = "protected-prefix",
+	[FS_R_TCP_FLAGS_ECE_CWR6] = "tcp-flags-ece-cwr-ipv6",
 };
 
 const char *fs_refusal_name(enum fs_refusal r)
@@ -157,7 +158,7 @@ static void cover_ranges(struct cover *c, const struct fs_ivset *s,
 struct xctx {
 	const struct fs_route *r;
 	uint8_t fam;
-	uint32_t tag;      /* unique in the plan: names sub-chains and hashlimits */
+	uint32_t tag;      /* unique in the plan: names sub-chains */
 	enum fs_refusal refusal;
 	char why[256];
 };
@@ -366,7 +367,11 @@ static int cover_icmp(struct xctx *x, struct cover *c, const struct fs_ivset *ty
 /*
  * Disjoint cube cover of an 8-bit truth table: each cube is one
  * --tcp-flags MASK COMP.  Shannon split on the lowest bit the function
- * still depends on inside the cube.
+ * still depends on inside the cube.  iptables' tcp match names only
+ * FIN..URG (a mask with ECE or CWR makes iptables -S and -save crash, and
+ * its text is refused by iptables-restore), so a cube testing ECE or CWR
+ * is a u32 test of the flags byte instead; IPv4 only (build_parts refuses
+ * an IPv6 route whose flags depend on those bits).
  */
 static void cubes(struct cover *c, const uint8_t *tt, uint8_t mask, uint8_t comp)
 {
@@ -388,6 +393,15 @@ static void cubes(struct cover *c, const uint8_t *tt, uint8_t mask, uint8_t comp
 
 		if (ct == NULL)
 			return;
+		if (mask & (FS_TCP_ECE | FS_TCP_CWR)) {
+			ct->a[0].kind = FS_A_U32;
+			ct->a[0].field = FS_U32_V4_TCPFLAGS;
+			ct->a[0].a = mask;
+			ct->a[0].lo[0] = comp;
+			ct->a[0].hi[0] = comp;
+			ct->a[0].nr = 1;
+			return;
+		}
 		ct->a[0].kind = FS_A_TCPFLAGS;
 		ct->a[0].proto = 6;
 		ct->a[0].a = mask;
@@ -795,9 +809,11 @@ static struct fs_pchain *cur_chain(struct builder *b)
 	return &b->tab->chains[b->cur];
 }
 
-static uint32_t fnv1a(const uint8_t *p, size_t n)
+#define FNV1A_INIT 2166136261u
+
+/* FNV-1a of p[0..n) continued from h (FNV1A_INIT to start). */
+static uint32_t fnv1a(uint32_t h, const uint8_t *p, size_t n)
 {
-	uint32_t h = 2166136261u;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -848,14 +864,9 @@ static int tagset_add(struct tagset *t, uint32_t h)
 	return 1;
 }
 
-/*
- * A tag for the route, unique in the plan: the hash of its key, so names
- * stay the same across re-renders (hashlimit keeps its bucket), moved on
- * to the next free value on a collision.
- */
-static int unique_tag(struct tagset *t, const struct fs_route *r, uint32_t *tag)
+/* h, or the next value not yet given out in t: 0, or -1 on allocation failure. */
+static int claim_tag(struct tagset *t, uint32_t h, uint32_t *tag)
 {
-	uint32_t h = route_hash(r);
 	int rc;
 
 	for (;;) {
@@ -872,12 +883,53 @@ static int unique_tag(struct tagset *t, const struct fs_route *r, uint32_t *tag)
 	return 0;
 }
 
+/*
+ * A tag for the route, unique in the plan: the hash of its key, so its
+ * sub-chain names stay the same across re-renders, moved on to the next
+ * free value on a collision.
+ */
+static int unique_tag(struct tagset *t, const struct fs_route *r, uint32_t *tag)
+{
+	return claim_tag(t, route_hash(r), tag);
+}
+
 static uint32_t route_hash(const struct fs_route *r)
 {
 	uint8_t key[FS_KEY_MAX];
 	int n = fs_route_key(r, key, sizeof(key));
 
-	return n > 0 ? fnv1a(key, (size_t)n) : 0;
+	return n > 0 ? fnv1a(FNV1A_INIT, key, (size_t)n) : 0;
+}
+
+/*
+ * Names a route's rate limit, unique in the plan (t holds the limit names
+ * given out): the hash of the route's key and of the limit's
+ * configuration.  xt_hashlimit keeps an existing table, with the
+ * configuration it was created with, for every rule that names it, so a
+ * rate changed in place must get a new name; an unchanged limit keeps its
+ * name, and its bucket, across re-renders.  Two rules share a name only
+ * when they carry the same route's same limit (its TCP and UDP rows).
+ * 0, or -1 on allocation failure.
+ */
+static int limit_name(struct tagset *t, const struct fs_route *r, uint8_t fam,
+    struct fs_hashlimit *hl)
+{
+	uint8_t cfg[15];
+	uint32_t h = route_hash(r), tag;
+	unsigned i;
+
+	cfg[0] = fam;
+	cfg[1] = hl->bytes;
+	cfg[2] = (uint8_t)hl->unit;
+	for (i = 0; i < 8; i++)
+		cfg[3 + i] = (uint8_t)(hl->rate >> (8 * i));
+	for (i = 0; i < 4; i++)
+		cfg[11 + i] = (uint8_t)(hl->burst >> (8 * i));
+	if (claim_tag(t, fnv1a(h, cfg, sizeof(cfg)), &tag) < 0)
+		return -1;
+	snprintf(hl->name, sizeof(hl->name), "fs%c%c%08x", fam == FS_INET ? '4' : '6',
+	    hl->bytes ? 'b' : 'p', tag);
+	return 0;
 }
 
 /* Emits the action rules with the given match atoms. */
@@ -922,12 +974,19 @@ static int emit_actions(struct builder *b, struct fs_pchain *c, const struct fs_
 		c->rules[first].counts = true;
 		return 0;
 	}
+	/* a limit rule sees only what is over its rate: count in front of it */
+	if (a->nlimit > 0 && c->n == first) {
+		if ((r = chain_add(c, atoms, natoms, route)) == NULL)
+			return -1;
+		r->target = FS_T_NONE;
+	}
 	for (i = 0; i < a->nlimit; i++) {
 		if ((r = chain_add(c, atoms, natoms, route)) == NULL)
 			return -1;
 		r->has_limit = true;
 		r->limit = a->limit[i];
 		r->target = FS_T_DROP;
+		r->drops = true;
 		emitted = true;
 	}
 	if (a->stop && (natoms > 0 || a->stop_target == FS_T_ACCEPT || count_if_silent)) {
@@ -1014,6 +1073,26 @@ static int emit_dnf(struct builder *b, struct part *parts, unsigned nparts, cons
 	return 0;
 }
 
+/*
+ * True when a cascade's prefix already requires the L4 header: one of the
+ * part's ports, ICMP or TCP-flags dimensions is a single atom, which goes
+ * into the prefix, and every such atom matches only packets that carry the
+ * header (as the bare L4 atom does).
+ */
+static bool prefix_needs_l4(const struct part *pt)
+{
+	unsigned i;
+
+	for (i = 0; i < pt->nd; i++) {
+		const struct dim *d = pt->dims[i];
+
+		if ((d->kind == D_PORTS || d->kind == D_ICMP || d->kind == D_TCPF) && d->pos.ok &&
+		    d->pos.n == 1 && d->pos.t[0].n == 1)
+			return true;
+	}
+	return false;
+}
+
 static int emit_cascade(struct builder *b, struct xctx *x, struct part *parts, unsigned nparts,
     const struct act *a, int route, bool split)
 {
@@ -1037,7 +1116,11 @@ static int emit_cascade(struct builder *b, struct xctx *x, struct part *parts, u
 		snprintf(sfx, sizeof(sfx), "%s", pt->proto == 6 ? "-t" : pt->proto == 17 ? "-u" :
 		    pt->proto ? "-i" : "");
 		chain_name(sub, b->o, x->fam, h, sfx);
-		if (pt->proto != 0) {
+		/* the L4 header is required by the prefix: by a one-atom L4
+		 * dimension there (each of them needs the header), else by a bare
+		 * L4 atom (which ip6tables cannot write for ICMPv6: the caller
+		 * refuses that case) */
+		if (pt->proto != 0 && !prefix_needs_l4(pt)) {
 			memset(&l4, 0, sizeof(l4));
 			l4.kind = FS_A_L4;
 			l4.proto = pt->proto;
@@ -1096,9 +1179,11 @@ static int emit_cascade(struct builder *b, struct xctx *x, struct part *parts, u
 	return 0;
 }
 
-/* Rates to hashlimit specs; refuses what hashlimit cannot express. */
-static int rate_limit(struct xctx *x, struct fs_hashlimit *hl, float rate, bool bytes,
-    uint32_t h)
+/*
+ * Rates to hashlimit specs (named later, by limit_name); refuses what
+ * hashlimit cannot express.
+ */
+static int rate_limit(struct xctx *x, struct fs_hashlimit *hl, float rate, bool bytes)
 {
 	static const struct { char unit; double mul; } units[] = {
 		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
@@ -1107,26 +1192,30 @@ static int rate_limit(struct xctx *x, struct fs_hashlimit *hl, float rate, bool 
 
 	memset(hl, 0, sizeof(*hl));
 	hl->bytes = bytes;
-	snprintf(hl->name, sizeof(hl->name), "fs%c%c%08x", x->fam == FS_INET ? '4' : '6',
-	    bytes ? 'b' : 'p', h);
 	if (bytes) {
 		if (rate != floorf(rate) || rate > 4000000000.0f)
 			return refuse(x, FS_R_RATE,
 			    "traffic-rate-bytes %.9g: hashlimit takes whole bytes/s up to 4e9", (double)rate);
+		if (rate < 16.0f)
+			return refuse(x, FS_R_RATE,
+			    "traffic-rate-bytes %.9g: below hashlimit's 16-byte unit, which iptables-save "
+			    "prints as 0b/s and iptables-restore refuses", (double)rate);
 		hl->rate = (uint64_t)rate;
 		hl->unit = 's';
-		/* one second's worth, but not below what the rate's cost
-		 * granularity allows (iptables checks burst >= the bytes one cost
-		 * unit stands for: 16-byte steps of UINT32_MAX / cost); above
-		 * 1000000 iptables(-restore) takes a burst only in whole KiB ("kb") */
-		{
-			uint64_t cost = 0xffffffffULL / ((hl->rate >> 4) + 1);
-			uint64_t min = ((cost ? 0xffffffffULL / cost : 0xffffffffULL) - 1) << 4;
-
-			hl->burst = (uint32_t)(hl->rate > min ? hl->rate : min);
-		}
-		if (hl->burst > 1000000)
-			hl->burst = (hl->burst + 1023u) / 1024u * 1024u;
+		/*
+		 * No burst: the bucket holds one second at the rate (xt_hashlimit
+		 * starts a byte-mode entry with one second of credit and caps it
+		 * there).  A byte-mode burst is a count of extra one-second
+		 * refills, which iptables-save prints as rate x count cut down to
+		 * whole KiB or MiB; iptables-restore rounds that back up only if
+		 * the cut lost less than one rate, and refuses it ("burst cannot
+		 * be smaller than ...") when it did: at 9600, 500000 or 1000000
+		 * B/s, for instance.  Without one, the rate alone round-trips:
+		 * iptables-save prints (UINT32_MAX / cost - 1) * 16 bytes/s (or
+		 * kb/mb when exact), which parses back to the same cost for every
+		 * cost of the form UINT32_MAX / n, as every parsed rate is.
+		 */
+		hl->burst = 0;
 		return 0;
 	}
 	for (i = 0; i < 4; i++) {
@@ -1151,7 +1240,6 @@ static int rate_limit(struct xctx *x, struct fs_hashlimit *hl, float rate, bool 
 static int filter_act(struct xctx *x, const struct fs_xlate_opts *o, struct act *a)
 {
 	const struct fs_actions *ac = &x->r->act;
-	uint32_t h = x->tag;
 
 	memset(a, 0, sizeof(*a));
 	a->nflog = ac->has_action && ac->sample;
@@ -1163,9 +1251,9 @@ static int filter_act(struct xctx *x, const struct fs_xlate_opts *o, struct act 
 	}
 	a->dscp = ac->has_mark;
 	a->dscp_val = ac->dscp;
-	if (ac->has_rate_bytes && rate_limit(x, &a->limit[a->nlimit++], ac->rate_bytes, true, h) < 0)
+	if (ac->has_rate_bytes && rate_limit(x, &a->limit[a->nlimit++], ac->rate_bytes, true) < 0)
 		return -1;
-	if (ac->has_rate_pkts && rate_limit(x, &a->limit[a->nlimit++], ac->rate_pkts, false, h) < 0)
+	if (ac->has_rate_pkts && rate_limit(x, &a->limit[a->nlimit++], ac->rate_pkts, false) < 0)
 		return -1;
 	return 0;
 }
@@ -1270,6 +1358,14 @@ static int build_parts(struct xctx *x, struct dim *dims, unsigned *ndims, struct
 				if (d->tt[i])
 					d->set.n = 1; /* non-empty marker */
 			}
+			if (x->fam == FS_INET6)
+				for (i = 0; i < 256; i++)
+					if (d->tt[i] != d->tt[i ^ FS_TCP_ECE] ||
+					    d->tt[i] != d->tt[i ^ FS_TCP_CWR])
+						return refuse(x, FS_R_TCP_FLAGS_ECE_CWR6,
+						    "tcp-flags test ECE or CWR: ip6tables' tcp match "
+						    "cannot name them (iptables-save would crash), and u32 "
+						    "cannot skip IPv6 extension headers to reach them");
 			break;
 		case FS_C_PKT_LEN:
 			d->kind = D_LEN;
@@ -1411,7 +1507,17 @@ static int emit_route(struct builder *b, struct xctx *x, const struct act *a, in
 	{
 		uint64_t total = 0;
 
-		for (p = 0; p < np; p++)
+		for (p = 0; p < np; p++) {
+			/* an ICMPv6 part's prefix can require the ICMPv6 header only
+			 * through a type ("-m icmp6 --icmpv6-type T"): ip6tables has
+			 * no "any type" (the bare L4 atom IPv4 writes as
+			 * "--icmp-type any") */
+			if (!parts[p].empty && parts[p].proto == 58 && !prefix_needs_l4(&parts[p])) {
+				refuse(x, FS_R_TOO_COMPLEX,
+				    "an ICMPv6 route that needs a sub-chain must name one ICMPv6 type: "
+				    "ip6tables cannot require the ICMPv6 header otherwise");
+				goto out;
+			}
 			for (i = 0; i < nd; i++) {
 				struct dim *d = &pdims[p][i];
 
@@ -1437,6 +1543,7 @@ static int emit_route(struct builder *b, struct xctx *x, const struct act *a, in
 				}
 				total += d->neg.n;
 			}
+		}
 		if (total > lim.cascade_max) {
 			refuse(x, FS_R_TOO_COMPLEX, "needs %llu sub-chain rules (cap %u)",
 			    (unsigned long long)total, lim.cascade_max);
@@ -1627,11 +1734,13 @@ static struct fs_prule *hook_jump(struct fs_pchain *c, const struct fs_xlate_opt
 	unsigned n = 0;
 
 	memset(ifs, 0, sizeof(ifs));
-	if (o->in_iface[0] != '\0') {
+	/* "+" is iptables' wildcard for every interface: no match at all (its
+	 * entry would have an empty mask, which iptables-save does not print) */
+	if (o->in_iface[0] != '\0' && strcmp(o->in_iface, "+") != 0) {
 		ifs[n].kind = FS_A_IIF;
 		memcpy(ifs[n++].addr, o->in_iface, sizeof(o->in_iface));
 	}
-	if (out && o->out_iface[0] != '\0') {
+	if (out && o->out_iface[0] != '\0' && strcmp(o->out_iface, "+") != 0) {
 		ifs[n].kind = FS_A_OIF;
 		memcpy(ifs[n++].addr, o->out_iface, sizeof(o->out_iface));
 	}
@@ -1641,10 +1750,11 @@ static struct fs_prule *hook_jump(struct fs_pchain *c, const struct fs_xlate_opt
 static int build_filter(struct fs_plan *plan, const struct fs_xlate_opts *o, bool any_mark)
 {
 	struct fs_ptable *tab = &plan->filter;
-	struct tagset tags = { 0 };
+	struct tagset tags = { 0 }, limits = { 0 };
 	struct builder b = { 0 };
 	struct fs_prule *r;
 	size_t i;
+	unsigned k;
 
 	b.plan = plan;
 	b.o = o;
@@ -1680,6 +1790,9 @@ static int build_filter(struct fs_plan *plan, const struct fs_xlate_opts *o, boo
 			goto fail;
 		if (filter_act(&x, o, &fa) < 0)
 			continue; /* refused in the first pass */
+		for (k = 0; k < fa.nlimit; k++)
+			if (limit_name(&limits, x.r, x.fam, &fa.limit[k]) < 0)
+				goto fail;
 		cur_idx = b.cur;
 		if (emit_route(&b, &x, &fa, (int)i) < 0) {
 			if (x.refusal == FS_R_OK)
@@ -1692,9 +1805,11 @@ static int build_filter(struct fs_plan *plan, const struct fs_xlate_opts *o, boo
 		}
 	}
 	tagset_free(&tags);
+	tagset_free(&limits);
 	return 0;
 fail:
 	tagset_free(&tags);
+	tagset_free(&limits);
 	return -1;
 }
 
@@ -1848,6 +1963,8 @@ int fs_plan_build(struct fs_plan *plan, enum fs_family family,
 	}
 	memset(plan, 0, sizeof(*plan));
 	plan->family = (uint8_t)family;
+	snprintf(plan->in_iface, sizeof(plan->in_iface), "%s", o->in_iface);
+	snprintf(plan->out_iface, sizeof(plan->out_iface), "%s", o->out_iface);
 	plan->dscp_mark_mask = o->dscp_mark_mask;
 	plan->redirect_mark_mask = o->redirect_mark_mask;
 	plan->mangle_post = -1;

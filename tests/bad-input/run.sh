@@ -18,7 +18,11 @@
 #                   naming the value), the tables as the capture left them
 #   save/mutate.py  (with FETCHER) altered copies of a real
 #                   iptables-legacy-save of the round-trip policies, made
-#                   here, through flowspec-fetcher -i: exit 1 and the error
+#                   here, through flowspec-fetcher -i: exit 1 and the error,
+#                   or for a file iptables reads as it is, exit 0 and the
+#                   exact route; and iptables-legacy-restore, in a scratch
+#                   namespace, must take or refuse each file as EXPECT.tsv
+#                   says (the fetcher's -i accepts what restore accepts)
 # Exit 77 (skipped) without root.
 set -u
 inj=${1:?usage: run.sh INJECTOR [FETCHER]}
@@ -35,6 +39,7 @@ cleanup() {
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
 	exec 7>&- 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
+	[ -n "${jns:-}" ] && ip netns del "$jns" 2>/dev/null
 	[ -n "${FS_BAD_KEEP_LOG:-}" ] && cp "$tmp/log" "$FS_BAD_KEEP_LOG" 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -244,8 +249,12 @@ rc=$?
 # A real ruleset (the round-trip lab's policies) in this namespace's FORWARD,
 # saved by iptables-legacy-save/ip6tables-legacy-save, and save/mutate.py's
 # altered copies of that output through flowspec-fetcher -i: exit 1 and the
-# error naming the place and the value; the kernel read directly still gives
-# exit 0.
+# error naming the place and the value, or (a file iptables reads as it is)
+# exit 0 and the exact route; the kernel read directly still gives exit 0.
+# Each file also goes to iptables-legacy-restore in a scratch namespace of
+# its own ($ns-judge), whose decision must be the one EXPECT.tsv records:
+# the same as the fetcher's, or "stricter" where the fetcher refuses on
+# purpose what restore takes (fetcher/flowspec-fetcher.8 lists those).
 nsave=0
 if [ -n "$fetcher" ]; then
 	for f in 4 6; do
@@ -259,6 +268,8 @@ if [ -n "$fetcher" ]; then
 		ip netns exec "$ns" ip6tables-legacy-restore <"$here/../integration/roundtrip-policy.v6.rules" ||
 		nok "the round-trip policies do not load"
 	mkdir -p "$tmp/save"
+	jns="$ns-judge"
+	ip netns add "$jns" || nok "cannot create the judge's namespace $jns"
 	ip netns exec "$ns" iptables-legacy-save >"$tmp/policy.v4.save"
 	ip netns exec "$ns" ip6tables-legacy-save >"$tmp/policy.v6.save"
 	python3 "$here/save/mutate.py" "$tmp/policy.v4.save" "$tmp/save/4" &&
@@ -270,19 +281,55 @@ if [ -n "$fetcher" ]; then
 		[ $rc = 0 ] && grep -q "route flow$f" "$tmp/fetched.$f" &&
 			ok "fetcher -$f: the kernel's FORWARD read: exit 0, $(grep -c "route flow$f" "$tmp/fetched.$f") routes" ||
 			nok "fetcher -$f: the kernel's FORWARD: exit $rc: $out"
-		while IFS=$'\t' read -r file where what; do
+		while IFS=$'\t' read -r file where what outcome fam; do
 			nsave=$((nsave + 1))
+			[ "$fam" = - ] && fam=$f
 			# -i with a bare name: the error's origin is the file's name
-			out=$(cd "$tmp/save/$f" && ip netns exec "$ns" "$fetcher" -$f -q -i "$file" 2>&1 >/dev/null)
+			q=-q
+			[ "$outcome" = accept ] && q= # its warnings are part of the answer
+			out=$(cd "$tmp/save/$f" && ip netns exec "$ns" "$fetcher" -$fam $q -i "$file" 2>&1 >"$tmp/fetched")
 			rc=$?
-			if [ $rc != 1 ]; then
-				nok "save/$file: exit $rc, not 1"
-			elif ! printf '%s' "$out" | grep -qaF -- "$where" || ! printf '%s' "$out" | grep -qaF -- "$what"; then
-				nok "save/$file: the error does not name \"$where\" and \"$what\": $(printf '%s' "$out" | head -2)"
+			# the judge: iptables-legacy-restore (-c when rules carry counters) into
+			# a namespace of its own, which the file replaces the tables of
+			r=iptables-legacy-restore
+			[ "$fam" = 6 ] && r=ip6tables-legacy-restore
+			c=
+			grep -qa '^\[' "$tmp/save/$f/$file" && c=-c
+			ip netns exec "$jns" $r $c <"$tmp/save/$f/$file" >/dev/null 2>"$tmp/judge"
+			jrc=$?
+			msg=
+			case $outcome in
+			refuse|stricter)
+				if [ $rc != 1 ]; then
+					msg="exit $rc, not 1"
+				elif ! printf '%s' "$out" | grep -qaF -- "$where" || ! printf '%s' "$out" | grep -qaF -- "$what"; then
+					msg="the error does not name \"$where\" and \"$what\": $(printf '%s' "$out" | head -2)"
+				elif [ $outcome = refuse ] && [ $jrc = 0 ]; then
+					msg="$r accepts it: the fetcher must too"
+				elif [ $outcome = stricter ] && [ $jrc != 0 ]; then
+					msg="marked stricter, but $r refuses it too: $(head -c 120 "$tmp/judge")"
+				fi ;;
+			accept)
+				if [ $rc != 0 ]; then
+					msg="exit $rc, not 0: $(printf '%s' "$out" | head -2)"
+				elif [ "$what" = "matches no packet" ] && ! printf '%s' "$out" | grep -qF -- "$where: matches no packet"; then
+					msg="no warning \"$where: matches no packet\": $(printf '%s' "$out" | head -2)"
+				elif [ "$what" != "matches no packet" ] && ! grep -qF -- "route flow$fam { $what }" "$tmp/fetched"; then
+					msg="not \"route flow$fam { $what }\": $(grep -A1 -F "# $where:" "$tmp/fetched" | tail -1 | cut -c1-100)"
+				elif [ $jrc != 0 ]; then
+					msg="$r refuses it: the fetcher must too: $(head -c 120 "$tmp/judge")"
+				fi ;;
+			*)
+				msg="unknown outcome \"$outcome\" in EXPECT.tsv" ;;
+			esac
+			if [ -n "$msg" ]; then
+				nok "save/$file: $msg"
 			elif [ "$(tables)" != "$before" ]; then
 				nok "save/$file: the tables changed"
+			elif [ $outcome = accept ]; then
+				ok "save/$file: exit 0, $what ($r agrees)"
 			else
-				ok "save/$file: $(printf '%s' "$out" | grep -a -m1 -F -- "$where" | cut -c1-110)"
+				ok "save/$file ($outcome, $r $([ $jrc = 0 ] && echo takes || echo refuses) it): $(printf '%s' "$out" | grep -a -m1 -F -- "$where" | cut -c1-100)"
 			fi
 		done <"$tmp/save/$f/EXPECT.tsv"
 	done

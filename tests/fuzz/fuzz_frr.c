@@ -2,7 +2,8 @@
  * fuzz_frr.c - FRR's "show bgp ... flowspec detail json" reader, both
  * families, and the summary reader, on the same input.  Every route read
  * must survive the canonical-text round trip; a snapshot keeps one route
- * per key.
+ * per key; and the reader fed in pieces (fs_frr_reader_feed, the size
+ * taken from the input) reads what it reads whole, or fails the same way.
  */
 #include "flowspec/frr.h"
 #include "fuzz.h"
@@ -36,6 +37,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				FUZZ_REQUIRE(la != lb || memcmp(ka, kb, (size_t)la) != 0,
 				    "routes %zu and %zu have one key", i, j);
 			}
+		}
+		if (size > 0) {
+			struct fs_frr_reader *r = fs_frr_reader_new(fam ? FS_INET6 : FS_INET,
+			    "fuzz detail", NULL);
+			struct fs_frr_snapshot p;
+			struct fs_err perr;
+			size_t step = 1 + data[size - 1] % 97, at;
+			int prc = 0;
+
+			FUZZ_REQUIRE(r != NULL, "no reader");
+			memset(&p, 0, sizeof(p));
+			for (at = 0; prc == 0 && at < size; at += step)
+				prc = fs_frr_reader_feed(r, (const char *)data + at,
+				    size - at < step ? size - at : step, &perr);
+			if (prc == 0)
+				prc = fs_frr_reader_finish(r, &p, &perr);
+			fs_frr_reader_free(r);
+			FUZZ_REQUIRE(prc == rc, "whole %d, in %zu-byte pieces %d", rc, step, prc);
+			if (rc < 0)
+				FUZZ_REQUIRE(perr.code == err.code, "whole: %s; in pieces: %s", err.msg,
+				    perr.msg);
+			FUZZ_REQUIRE(p.n == s.n, "whole %zu routes, in pieces %zu", s.n, p.n);
+			for (i = 0; i < s.n; i++) {
+				la = fs_route_key(s.routes[i], ka, sizeof(ka));
+				lb = fs_route_key(p.routes[i], kb, sizeof(kb));
+				FUZZ_REQUIRE(la == lb && (la < 0 || memcmp(ka, kb, (size_t)la) == 0) &&
+				    strcmp(s.routes[i]->source_loss, p.routes[i]->source_loss) == 0,
+				    "route %zu differs in pieces", i);
+			}
+			fs_frr_snapshot_free(&p);
 		}
 		fs_frr_snapshot_free(&s);
 	}

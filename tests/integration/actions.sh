@@ -515,7 +515,10 @@ for spec in "${RATES[@]}"; do
 	read -r label mode dst dport len rate <<<"$spec"
 	echo "## $label: traffic-rate-$mode, $dst udp dport $dport, $len-byte packets"
 	read -r above burst <<<"$(hl_spec "$dst" "$dport")"
-	[ -n "${burst:-}" ] || lab_die "$label: no hashlimit rule for $dst dport $dport in rtr"
+	[ -n "${above:-}" ] || lab_die "$label: no hashlimit rule for $dst dport $dport in rtr"
+	# byte mode without --hashlimit-burst (the injector's choice): no refills
+	[ -z "${burst:-}" ] && [ "$mode" = bytes ] && burst=0b
+	[ -n "${burst:-}" ] || lab_die "$label: no --hashlimit-burst in the packet-mode rule for $dst dport $dport"
 	# the kernel's rate in packets/s of this size, for the sender
 	pps=$("$LAB_PY" "$LAB_DIR/actions.py" rate --above "$above" --len "$len") ||
 		lab_die "$label: cannot read the rate $above"

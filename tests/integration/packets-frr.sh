@@ -32,12 +32,15 @@
 #      mode the tables (iptables-legacy-save, all loaded tables, both
 #      families, timestamps and chain policy counters blanked) are identical
 #      before and after, no commit is logged, the log names vtysh and says
-#      the installed rules are kept; a --once run with the same failure (own
-#      wrapper; also a missing vtysh) exits 1 and changes nothing; every
-#      hung vtysh is killed.  Back to the real vtysh: "unchanged", no
+#      the installed rules are kept.  A --once run beside B in rtr is
+#      refused (one injector per chain and namespace), naming B's PID; the
+#      --once runs get a namespace of their own (vtysh reaches bgpd through
+#      its socket directory), where a good run installs B's rules; there a
+#      --once run with the same failure (own wrapper; also a missing vtysh)
+#      exits 1 and changes nothing; every hung vtysh is killed.  Back to the real vtysh: "unchanged", no
 #      commit.  SIGHUP: one commit per family, the same tables.
 #   7. BIRD stops (birdc down) while B's vtysh fails: --once --peer-down
-#      keep leaves the rules; once B's vtysh works again, B (default
+#      keep leaves the rules (in its namespace); once B's vtysh works again, B (default
 #      --peer-down flush) empties the chains (filter and mangle, both
 #      families) with one commit of 0 routes per family, and all traffic
 #      passes unmarked.  SIGTERM: B removes its chains and exits 0.
@@ -63,7 +66,11 @@ fi
 . "$HERE/lib.sh"
 T0=$(date +%s.%N)
 NS_CHK=fsi-chk-$LAB_ID # scratch: the dry run's documents are loaded here
-LAB_NSS="$LAB_NSS $NS_CHK"
+# the --once runs' own namespace: one injector per chain and namespace, and
+# injector B runs in rtr meanwhile; vtysh reaches bgpd through its socket
+# directory, from any namespace
+NS_ONCE=fsi-once-$LAB_ID
+LAB_NSS="$LAB_NSS $NS_CHK $NS_ONCE"
 lab_init
 "$LAB_INJECTOR" --help 2>&1 | grep -q -- '--source' ||
 	lab_die "$LAB_INJECTOR has no --source option (FRR source not built in)"
@@ -336,13 +343,14 @@ inj_stop() {
 	STOP_RC=$?
 	rm -f "$LAB_DIR/$1.pid"
 }
-# inj_once NAME ARGS...: one --once run in rtr (killed after 20 s, should
-# it hang); the exit status in ONCE_RC, the seconds it took in ONCE_T
+# inj_once NAME ARGS...: one --once run in its own namespace NS_ONCE (killed
+# after 20 s, should it hang); the exit status in ONCE_RC, the seconds it
+# took in ONCE_T
 inj_once() {
 	local name=$1 t
 	shift
 	t=$(now)
-	timeout -k 2 20 ip netns exec "$NS_RTR" "$LAB_INJECTOR" --source frr --once \
+	timeout -k 2 20 ip netns exec "$NS_ONCE" "$LAB_INJECTOR" --source frr --once \
 		--state-dir "$LAB_DIR/once" "$@" >"$LAB_DIR/$name.out" 2>"$LAB_DIR/$name.log"
 	ONCE_RC=$?
 	ONCE_T=$(fsub "$(now)" "$t")
@@ -375,6 +383,15 @@ fw_save() {
 }
 # ours_lines: every line of fw_save that names one of our chains
 ours_count() { fw_save | grep -c FLOWSPEC || true; }
+# the --once runs' tables, and their FLOWSPEC lines alone
+once_save() {
+	{
+		in_ns "$NS_ONCE" iptables-legacy-save
+		echo "=== IPv6"
+		in_ns "$NS_ONCE" ip6tables-legacy-save
+	} 2>&1 | sed -e '/^#/d' -e 's/ \[[0-9]*:[0-9]*\]$/ [-:-]/'
+}
+flowspec_lines() { grep -E '^(\*|=== |-A FLOWSPEC|:FLOWSPEC)' || true; }
 # kernel_rules FAM TABLE: rules in our chains
 kernel_rules() {
 	local save=iptables-legacy-save
@@ -548,6 +565,11 @@ for ((i = 0; i < 100; i++)); do
 	sleep 0.1
 done
 t_gone=$(fsub "$(now)" "$t")
+# the commit's log line comes after the kernel and the state file: wait for it
+for ((i = 0; i < 50; i++)); do
+	[ "$(log_count injA 'IPv4 committed:')" -gt "$c4" ] && [ "$(log_count injA 'IPv6 committed:')" -gt "$c6" ] && break
+	sleep 0.1
+done
 check "F03 and F63 rules gone $t_gone s after birdc configure (FRR had it after $t_frr s; <= 5 s)" \
 	'! has_rule "198\.19\.1\.3/32" && ! has_rule "2001:db8:d:3::/64" && fle "$t_gone" 5'
 check "one new commit per family (IPv4 $c4 -> $(log_count injA 'IPv4 committed:'), IPv6 $c6 -> $(log_count injA 'IPv6 committed:'))" \
@@ -576,12 +598,27 @@ lab_wait 5 "injector B: a quiet poll" log_ge injB 'IPv4 unchanged: no commit' 1
 check "a new injector through the wrapper installs exactly what A had (tables identical)" \
 	'[ "$(fw_save)" = "$fwA" ]'
 
+# A second injector on B's chain in rtr is refused, names B, changes nothing
+fwB=$(fw_save)
+timeout -k 2 20 ip netns exec "$NS_RTR" "$LAB_INJECTOR" --source frr --once \
+	--vtysh-socket "$FRR_DIR" --state-dir "$LAB_DIR/once" >/dev/null 2>"$LAB_DIR/second.log"
+rc=$?
+check "a --once run beside injector B in rtr is refused (exit $rc), names B's PID, tables identical" \
+	'[ "$rc" = 1 ] && grep -q "PID $(cat "$LAB_DIR/injB.pid")" "$LAB_DIR/second.log" && [ "$(fw_save)" = "$fwB" ]'
+head -1 "$LAB_DIR/second.log" | cut -c1-220 | sed 's/^/#   second: /'
+
+# The --once runs get a namespace of their own, filled by a good run first
+inj_once once-ok --vtysh-socket "$FRR_DIR"
+fwO=$(once_save)
+check "--once (real vtysh) in its own namespace: exit 0 ($ONCE_RC), the same FLOWSPEC rules as injector B" \
+	'[ "$ONCE_RC" = 0 ] && [ "$(flowspec_lines <<<"$fwO")" = "$(fw_save | flowspec_lines)" ] && [ "$(grep -c "^-A FLOWSPEC" <<<"$fwO")" -gt 0 ]'
+
 # bad_mode MODE WANT: switch B's wrapper, wait for WANT more error lines,
 # compare the tables and the commit count; then the same failure for a
 # --once run (own wrapper): exit 1, an error line, the tables unchanged
 bad_mode() {
-	local mode=$1 want=$2 k0 c0 fw1 k1 i
-	fw1=$(fw_save)
+	local mode=$1 want=$2 k0 c0 fw1 fw1o k1 i
+	fw1=$(fw_save) fw1o=$(once_save)
 	k0=$(kept_count injB) c0=$(log_count injB 'committed:')
 	set_mode vtysh-b "$mode"
 	for ((i = 0; i < 120; i++)); do
@@ -597,14 +634,14 @@ bad_mode() {
 	set_mode vtysh-once "$mode"
 	inj_once "once-$mode" --vtysh "$WRAP1" --vtysh-socket "$FRR_DIR" --vtysh-timeout 1
 	check "vtysh $mode, --once: exit 1 ($ONCE_RC) after $ONCE_T s, the log says so, tables identical" \
-		'[ "$ONCE_RC" = 1 ] && kept_ge "once-$mode" 1 && [ "$(fw_save)" = "$fw1" ]'
+		'[ "$ONCE_RC" = 1 ] && kept_ge "once-$mode" 1 && [ "$(once_save)" = "$fw1o" ]'
 	grep -F 'the installed rules are kept' "$LAB_DIR/once-$mode.log" | head -1 | cut -c1-220 | sed 's/^/#   --once: /'
 }
 
 bad_mode fail 2
 inj_once once-missing --vtysh "$LAB_DIR/no-such-vtysh" --vtysh-socket "$FRR_DIR"
 check "vtysh missing, --once: exit 1 ($ONCE_RC), the log says so, tables identical" \
-	'[ "$ONCE_RC" = 1 ] && kept_ge once-missing 1 && [ "$(fw_save)" = "$fwA" ]'
+	'[ "$ONCE_RC" = 1 ] && kept_ge once-missing 1 && [ "$(once_save)" = "$fwO" ]'
 grep -F 'the installed rules are kept' "$LAB_DIR/once-missing.log" | head -1 | cut -c1-220 | sed 's/^/#   --once: /'
 
 bad_mode garbage 2
@@ -646,7 +683,7 @@ lab_wait 15 "FRR: the BIRD session is down" frr_down
 lab_log "frr: session $(frr_peer ipv4) / $(frr_peer ipv6)"
 inj_once once-keep --peer-down keep --vtysh-socket "$FRR_DIR"
 check "--once --peer-down keep (real vtysh), no session Established: exit 0 ($ONCE_RC), tables identical" \
-	'[ "$ONCE_RC" = 0 ] && [ "$(fw_save)" = "$fwA" ]'
+	'[ "$ONCE_RC" = 0 ] && [ "$(once_save)" = "$fwO" ]'
 sed 's/^/#   --once --peer-down keep: /' "$LAB_DIR/once-keep.log" | grep -v 'nft variant' | head -5
 c0=$(log_count injB 'committed:')
 t=$(now)

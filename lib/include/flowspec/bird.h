@@ -35,4 +35,15 @@ int fs_bird_write(FILE *f, int family, const struct fs_route *const *routes,
     const uint32_t *seq, const char *const *comment, size_t n,
     const struct fs_bird_opts *o, struct fs_err *err);
 
+/*
+ * The same in three steps, for a writer that streams: the table and the
+ * protocol's head, then each route (comment may be NULL), then the close.
+ * Each returns 0, or -1 with err set (a route BIRD's syntax cannot write,
+ * a write error); after an error the output is incomplete.
+ */
+int fs_bird_begin(FILE *f, int family, const struct fs_bird_opts *o, struct fs_err *err);
+int fs_bird_route(FILE *f, int family, const struct fs_route *r, uint32_t seq,
+    const char *comment, const struct fs_bird_opts *o, struct fs_err *err);
+int fs_bird_end(FILE *f, struct fs_err *err);
+
 #endif

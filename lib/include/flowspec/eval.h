@@ -29,7 +29,14 @@ struct fs_packet {
 	uint16_t frag_off;     /* fragment offset, 8-byte units */
 	uint32_t flow_label;   /* IPv6 */
 	uint32_t mark;         /* skb->mark on arrival */
+	char iif[16], oif[16]; /* the interfaces it comes in on and goes out on */
 };
+
+/*
+ * Reference: does interface name match pattern as fs_xlate_opts reads it
+ * ("" all, a trailing '+' a prefix, otherwise the exact name)?
+ */
+bool fs_iface_match(const char *pattern, const char *name);
 
 /* True when the L4 header is in this packet (not a non-first fragment). */
 bool fs_packet_has_l4(const struct fs_packet *p);
@@ -55,11 +62,18 @@ struct fs_outcome {
 	int samples[FS_OUTCOME_SAMPLES]; /* route index of each sample, in order */
 	int stopped_by;                  /* route index that ended evaluation, or -1 */
 	uint32_t redirect;               /* redirect mark routing saw (0: none, or dropped) */
+	unsigned ncounted;
+	int counted[FS_OUTCOME_SAMPLES]; /* each route the packet met, in order (plan: the
+					  * route of each fs_prule.counts rule it matched) */
+	int limit_drop;                  /* the route whose rate limit dropped it (plan: the
+					  * fs_prule.drops rule that did), or -1 */
 };
 
 /*
  * Reference outcome of the installed routes of plan (refused and empty ones
  * skipped) for p.  over_limit says whether every rate limit is exceeded.
+ * A packet that does not come in on the plan's in_iface (or go out on its
+ * out_iface) meets no route, and keeps the fwmark it came with.
  */
 void fs_ref_eval(const struct fs_plan *plan, const struct fs_packet *p, bool over_limit,
     enum fs_accept_target accept, struct fs_outcome *out);

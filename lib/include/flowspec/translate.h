@@ -58,6 +58,9 @@ enum fs_u32_field {
 	FS_U32_V6_DSCP,      /* "0>>22&0x3F" */
 	FS_U32_V6_FLOWLABEL, /* "0&0xFFFFF" */
 	FS_U32_V4_ICMP,      /* proto 1, offset 0, type in lo/hi, code in lo2/hi2 */
+	FS_U32_V4_TCPFLAGS,  /* proto 6, offset 0, "0>>22&0x3C@12>>16&MASK" = COMP: a --tcp-flags
+			      * cube whose mask has ECE or CWR (the tcp match's text names only
+			      * FIN..URG); mask in a, comp in lo[0] = hi[0] */
 };
 
 /* FS_A_FRAG6 forms. */
@@ -105,8 +108,11 @@ struct fs_hashlimit {
 	bool bytes;          /* byte mode (b/s) or packets */
 	uint64_t rate;       /* per unit below */
 	char unit;           /* 's', 'm', 'h', 'd' (packets); 's' for bytes */
-	uint32_t burst;      /* packets, or bytes in byte mode */
-	char name[16];
+	uint32_t burst;      /* packets; 0 in byte mode: no --hashlimit-burst (the bucket holds
+			      * one second at the rate; iptables-save prints a byte burst cut
+			      * to whole KiB or MiB, which iptables-restore then refuses) */
+	char name[16];       /* from the route and this configuration: a changed rate gets a
+			      * new table (the kernel keeps a table's config for its name) */
 };
 
 struct fs_prule {
@@ -120,6 +126,8 @@ struct fs_prule {
 	char chain[FS_CHAIN_NAME_MAX]; /* JUMP/GOTO */
 	int route;              /* index into the plan's route list, -1 for glue */
 	bool counts;            /* sees each packet the route matches exactly once */
+	bool drops;             /* a rate limit's DROP rule: sees each packet the route drops
+				 * over its rate exactly once (status: dropped counters) */
 };
 
 struct fs_pchain {
@@ -150,6 +158,8 @@ enum fs_refusal {
 	FS_R_SOURCE_LOSS,        /* the source lost what the route needs (route->source_loss) */
 	FS_R_NOT_FOR_HOST,       /* route-target scoping: none of this host's RTs */
 	FS_R_PROTECTED,          /* would drop or rate-limit traffic of a protected prefix */
+	FS_R_TCP_FLAGS_ECE_CWR6, /* IPv6 tcp-flags that test ECE or CWR: the tcp match's text
+				  * cannot name them, u32 cannot skip extension headers */
 	FS_R__COUNT
 };
 
@@ -182,10 +192,12 @@ struct fs_xlate_prefix {
 struct fs_xlate_opts {
 	char chain[FS_CHAIN_NAME_MAX];  /* base chain, default "FLOWSPEC" */
 	char hook[FS_CHAIN_NAME_MAX];   /* chain that jumps to it, default "FORWARD" */
-	char in_iface[16];              /* the jump only for packets in on it; "" = all */
-	char out_iface[16];             /* the filter jump only for packets out on it; "" = all
-					 * (redirects are refused with it: routing has not
-					 * chosen the interface when they are decided) */
+	char in_iface[16];              /* the jump only for packets in on it; "" = all; a
+					 * trailing '+' is iptables' wildcard: every name
+					 * that begins with what precedes it ("+": all) */
+	char out_iface[16];             /* the filter jump only for packets out on it; "" = all,
+					 * '+' as above (redirects are refused with it: routing
+					 * has not chosen the interface when they are decided) */
 	enum fs_accept_target accept;   /* default RETURN */
 	uint16_t nflog_group;           /* sample: default 0 */
 	/*
@@ -248,6 +260,7 @@ struct fs_proute {
 
 struct fs_plan {
 	uint8_t family;
+	char in_iface[16], out_iface[16]; /* fs_xlate_opts' (the hook jumps'; "+" or "" = all) */
 	uint32_t dscp_mark_mask;         /* the tag bits the plan uses (fs_xlate_opts) */
 	uint32_t redirect_mark_mask;     /* the redirect bits (fs_xlate_opts) */
 	struct fs_ptable filter, mangle; /* mangle.n == 0 when no route marks or redirects */

@@ -77,6 +77,47 @@ for i, (text, line, col, sub) in enumerate((
         ("redirect:\n  map: { \"65000:1\": 100, \"65000:1\": 101 }\n", 2, 0, "65000:1"))):
     add("redirect-%d.yaml" % i, text, line, col, sub)
 
+# sequence types that are an action's, a redirect's or a route target's (the
+# types lib/src/ecomm.c decodes): each would turn those communities into
+# sequence numbers (a rate-limit 0 into no action), or refuse them
+for t in ("0x8006", "0x8007", "0x8008", "0x8108", "0x8208", "0x8009", "0x800c", "0x0002",
+          "0x0102", "0x0202", "0x010c", "0x0800", "32774"):
+    add("sequence-type-%s.yaml" % t, "sequence-type: %s\n" % t, 1, None, t)
+
+# chain names iptables cannot address or that are not ours to own, and the
+# hooks' built-in chains
+for i, bad in enumerate(("INPUT", "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING", "-j", "-X",
+                         "DROP", "RETURN", "LOG", "MARK", "standard", "FLOWSPEC4-pre",
+                         "FS6-0123abcd", "ABCDEFGHIJKLMNO", "ABCDEFGHIJKLMNOPQRST")):
+    add("chain-refused-%d.yaml" % i, "chain: %s\n" % bad, 1, None, bad)
+for i, (key, bad) in enumerate((("hook", "MYCHAIN"), ("hook", "PREROUTING"),
+                                ("hook", "POSTROUTING"), ("hook", "forward"),
+                                ("mangle-hook", "PREROUTING"), ("mangle-hook", "FORWARD"),
+                                ("mangle-hook", "MYMANGLE"))):
+    add("%s-refused-%d.yaml" % (key, i), "%s: %s\n" % (key, bad), 1, None, bad)
+
+# keys that cannot go together: at the one further down, naming it
+add("across-hook-output-in-interface.yaml", "hook: OUTPUT\nin-interface: eth0\n", 2, None, "eth0")
+add("across-in-interface-hook-output.yaml", "in-interface: eth0\nhook: OUTPUT\n", 2, None,
+    "OUTPUT")
+add("across-hook-input-out-interface.yaml", "hook: INPUT\nout-interface: eth1\n", 2, None, "eth1")
+add("across-frr-sequence.yaml", "source: frr\norder: sequence\n", 2, None, "sequence")
+add("across-sequence-frr.yaml", "order: sequence\nsource: frr\n", 2, None, "frr")
+
+# redirect keys together: at the value that brings the conflict, as written
+add("redirect-reserved-hex.yaml", "redirect:\n  ip-tables: 3\n  ip-table-base: 0xfc\n", 3, None,
+    "0xfc")
+add("redirect-table-in-map.yaml",
+    "redirect:\n  map: { \"65000:1\": 2001 }\n  ip-tables: 2\n  ip-table-base: 2000\n", 4, None,
+    "2000")
+add("redirect-marks-short.yaml", "redirect:\n  mark-mask: 0x3\n  ip-tables: 4\n", 2, None, "0x3")
+
+# numbers: 2^64 and beyond, quoted as written
+add("nflog-group-2-64.yaml", "nflog-group: 18446744073709551616\n", 1, None,
+    "18446744073709551616")
+add("max-routes-2-64-hex.yaml", "max-routes: 0x10000000000000000\n", 1, None,
+    "0x10000000000000000")
+
 # structure
 add("unknown-key.yaml", "chian: FLOWSPEC\n", 1, 1, "chian")
 add("unknown-nested-key.yaml", "commit:\n  windw-ms: 10\n", 2, 3, "windw-ms")

@@ -161,7 +161,7 @@ add('utf8-surrogate', RAW_DOWN.replace(b'Cease', b'Ce\xed\xa0\x80ase'), 'syntax'
 add('control-char-in-string', RAW_DOWN.replace(b'Cease', b'Ce\x01ase'), 'syntax', 'control character')
 add('single-quoted-key', RAW_DOWN.replace(b'"type"', b"'type'"), 'syntax', 'unexpected character')
 add('nan-literal', RAW_DOWN.replace(b'"time": 1795457759.010619', b'"time": NaN'), 'syntax', '"NaN"')
-add('infinity-literal', RAW_DOWN.replace(b'"time": 1795457759.010619', b'"time": -Infinity'), 'syntax', '"Infinity"')
+add('infinity-literal', RAW_DOWN.replace(b'"time": 1795457759.010619', b'"time": -Infinity'), 'syntax', '"-Infinity"')
 add('comment', RAW_DOWN.replace(b'"type"', b'/* c */ "type"'), 'syntax', 'unexpected character')
 add('trailing-comma', RAW_DOWN[:-2] + b', }', 'syntax', 'invalid JSON')
 add('missing-colon', RAW_DOWN.replace(b'"type": "state"', b'"type" "state"'), 'syntax', 'invalid JSON')
@@ -197,6 +197,11 @@ add('notification-null', mut(SHUT, lambda d: put(d, None, 'notification')), 'val
 add('notification-code-out-of-range',
     mut(NOTIF, lambda d: put(d, 256, 'neighbor', 'notification', 'code')),
     'value', 'neighbor.notification.code')
+# integers json-c would clamp: the error quotes them as written, not clamped
+add('ecomm-value-2-64', mut(ANN4, lambda d: set_ecomms(d, [2**64])), 'value', '18446744073709551616')
+add('ecomm-value-huge', mut(ANN4, lambda d: set_ecomms(d, [10**30])), 'value', '1000000000000000000000000000000')
+add('asn-below-int64', mut(ANN4, lambda d: put(d, -2**63 - 1, 'neighbor', 'asn', 'peer')),
+    'value', '-9223372036854775809')
 add('notification-missing-subcode', mut(NOTIF, lambda d: drop(d, 'neighbor', 'notification', 'subcode')),
     'syntax', 'neighbor.notification.subcode')
 add('eor-unsupported-family', mut(EOR, lambda d: put(d, 'unicast', 'neighbor', 'message', 'eor', 'safi')),
@@ -388,11 +393,89 @@ add('fragment-df-ipv6', mut(LABEL6, lambda d: set_comp(d, 'fragment', ['=dont-fr
 add('nlri-no-component', mut(WD, lambda d: put(upd(d)['withdraw'], [{'string': 'flow'}], 'ipv4 flow')),
     'value', '"flow"')
 
-# A duplicate key: json-c keeps the last value, the string names the first.
-dup = RAW_ANN4.replace(b'"destination-ipv4": [ "192.0.2.128/25" ],',
-                       b'"destination-ipv4": [ "192.0.2.128/25" ], "destination-ipv4": [ "10.0.0.0/8" ],')
-assert dup != RAW_ANN4
-add('duplicate-component-key', dup, 'syntax', '"192.0.2.128/25"')
+# ---------------------------------------------------------------- duplicate keys
+# json-c keeps the last of two equal keys and says nothing; the reader's
+# strictness check (lib/src/json_strict.c) refuses a key given twice in any
+# object, compared decoded, naming the offset of the second, the path of
+# the object and the key.
+DUPTAG = '~dup~'
+TWICE = 'a key given twice in one object'
+
+
+def path_text(path):
+    """A JSON path as the reader writes it: plain keys bare, others quoted."""
+    out = ''
+    for p in path:
+        if isinstance(p, int):
+            out += '[%d]' % p
+        else:
+            q = p if p and all(c.isalnum() or c == '_' for c in p) else '"%s"' % p
+            out += ('.' if out else '') + q
+    return out
+
+
+def twice(name, base, path, key, first, spelled=None):
+    """base with key given twice in the object at path: first `first`, then
+    the value it has (the one json-c keeps).  spelled: how the first is
+    written (an escaped spelling of the same key)."""
+    d = copy.deepcopy(base)
+    o = d
+    for p in path:
+        o = o[p]
+    items = list(o.items())
+    assert key in o, (name, key)
+    o.clear()
+    for k, v in items:
+        if k == key:
+            o[key + DUPTAG] = first
+        o[k] = v
+    data = dump(d)
+    tag = ('"%s%s"' % (key, DUPTAG)).encode()
+    assert data.count(tag) == 1, name
+    at = data.index(tag)
+    data = data.replace(tag, (spelled or '"%s"' % key).encode())
+    second = data.index(('"%s": ' % key).encode(), at + 1)
+    where = path_text(path)
+    add(name, data, 'syntax', '%s at offset %d: %s"%s"' % (TWICE, second, where + ': ' if where else '', key))
+
+
+# "type": "update" then "type": "state" on a line that carries a state
+# down and an update: json-c kept "state", and the down flushed the peer.
+DOWN_UPDATE = copy.deepcopy(DOWN)
+DOWN_UPDATE['neighbor']['direction'] = 'receive'
+DOWN_UPDATE['neighbor']['message'] = copy.deepcopy(ANN4['neighbor']['message'])
+twice('duplicate-type', DOWN_UPDATE, [], 'type', 'update')
+twice('duplicate-type-escaped', DOWN_UPDATE, [], 'type', 'update', spelled='"t\\u0079pe"')
+# two attribute objects, the first with rate-limit:0: the drop became RETURN
+RATE0_ATTR = copy.deepcopy(attr(ANN4))
+RATE0_ATTR['extended-community'] = [{'value': 0x8006000000000000, 'string': 'rate-limit:0'}]
+NO_ECOMM = mut(ANN4, lambda d: attr(d).pop('extended-community'))
+twice('duplicate-attribute', NO_ECOMM, ['neighbor', 'message', 'update'], 'attribute', RATE0_ATTR)
+twice('duplicate-extended-community', ANN4, ['neighbor', 'message', 'update', 'attribute'],
+      'extended-community', [{'value': 0x8006000000000000, 'string': 'rate-limit:0'}])
+twice('duplicate-ecomm-value', ANN4, ['neighbor', 'message', 'update', 'attribute', 'extended-community', 0],
+      'value', 0x8006000000000000)
+twice('duplicate-ipv4-flow', ANN4, ['neighbor', 'message', 'update', 'announce'], 'ipv4 flow',
+      {'no-nexthop': copy.deepcopy(upd(WD)['withdraw']['ipv4 flow'])})
+twice('duplicate-no-nexthop', ANN4, ['neighbor', 'message', 'update', 'announce', 'ipv4 flow'], 'no-nexthop',
+      copy.deepcopy(upd(WD)['withdraw']['ipv4 flow']))
+twice('duplicate-update', ANN4, ['neighbor', 'message'], 'update', copy.deepcopy(upd(WD)))
+twice('duplicate-direction', ANN4, ['neighbor'], 'direction', 'send')
+twice('duplicate-peer', DOWN, ['neighbor', 'address'], 'peer', '198.18.1.99')
+twice('duplicate-component-key', ANN4, ['neighbor', 'message', 'update', 'announce', 'ipv4 flow', 'no-nexthop', 0],
+      'destination-ipv4', ['10.0.0.0/8'])
+twice('duplicate-notification', NOTIF, ['neighbor', 'notification'], 'code', 1)
+
+# ---------------------------------------------------------------- more of what json-c lets through
+add('utf16-lone-surrogate', dump(mut(DOWN, lambda d: put(d, 'x', 'neighbor', 'reason'))).replace(
+    b'"reason": "x"', b'"reason": "x\\ud800y"'), 'syntax', 'unpaired UTF-16 surrogate escape')
+add('utf16-lone-low-surrogate', dump(mut(DOWN, lambda d: put(d, 'x', 'neighbor', 'reason'))).replace(
+    b'"reason": "x"', b'"reason": "\\udc00"'), 'syntax', 'neighbor.reason: "\\\\udc00"')
+add('escaped-nul-in-value', dump(mut(DOWN, lambda d: put(d, 'x', 'neighbor', 'reason'))).replace(
+    b'"reason": "x"', b'"reason": "Cease\\u0000 and more"'), 'syntax', 'escaped NUL (\\u0000) at offset')
+POINT = RAW_DOWN.replace(b'"time": 1795457759.010619', b'"time": 1795457759.')
+add('number-trailing-point', POINT, 'syntax',
+    'invalid JSON literal at offset %d: time: "1795457759."' % POINT.index(b'1795457759.'))
 
 # ---------------------------------------------------------------- extended communities
 RATE0 = 0x8006000000000000

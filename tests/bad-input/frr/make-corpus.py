@@ -119,7 +119,9 @@ for tag, new, what in (("bogus", b'"bogus":"= 123 "', '"bogus"'),
                        ("upper", b'"PORT":"= 123 "', '"PORT"'),
                        ("empty-key", b'"":"= 123 "', '""')):
     sub("v4-key-%s.json" % tag, "ipv4-detail", V4, P, new, "unknown component key " + what)
-sub("v4-duplicate-key.json", "ipv4-detail", V4, P, P + b',\n    "port":"= 124 "', '"port"')
+DUP = P + b',\n    "port":"= 124 "'
+sub("v4-duplicate-key.json", "ipv4-detail", V4, P, DUP,
+    'a key given twice in one object at byte %d: [0]: "port"' % (V4.index(P) + len(P) + 6))
 
 # ---- communities with odd values --------------------------------------------
 E = b'"ecomlist":"FS:rate 1.500000 FS:marking 23"'
@@ -130,6 +132,18 @@ for tag, new, what in (
         ("redirect-empty", b'"ecomlist":"FS:redirect VRF RT:"', "RT:"),
         ("redirect-garbage", b'"ecomlist":"FS:redirect VRF RT:a:b"', "RT:a:b")):
     sub("v4-ecom-%s.json" % tag, "ipv4-detail", V4, E, new, what)
+# rates FRR does not print: its "FS:rate %f" of a float is digits, a point
+# and six decimals (or inf, nan); strtod() took these as 1000 and 16
+for tag, rate in (("exponent", "1e3"), ("hex-float", "0x1p4"), ("plus", "+1000.000000"),
+                  ("one-decimal", "1000.0"), ("leading-zero", "01000.000000"),
+                  ("seven-decimals", "1000.0000000"), ("infinity-word", "infinity")):
+    sub("v4-ecom-rate-%s.json" % tag, "ipv4-detail", V4, E,
+        b'"ecomlist":"FS:rate ' + rate.encode() + b' FS:marking 23"',
+        '"FS:rate %s": not a rate as FRR prints it' % rate, "dst 203.0.113.210/32", "refused")
+# the form, but no float prints so: FRR cannot have printed it
+sub("v4-ecom-rate-not-a-float.json", "ipv4-detail", V4, E,
+    b'"ecomlist":"FS:rate 1000.000001 FS:marking 23"',
+    '"FS:rate 1000.000001": no float prints as 1000.000001', "dst 203.0.113.210/32", "refused")
 # odd values the reader reads but cannot vouch for: the route is refused
 # with the value named (route 203.0.113.210 is refused already for its
 # FS:rate 1.5, so the tables stay the same)
@@ -164,15 +178,37 @@ cases += [
      b'[{"dstp":"= 80 ","to":"203.0.113.1/32"}]\n' + V4, "NLRI 1", "out of order"),
     ("v4-trailing-garbage.json", "ipv4-detail", V4 + b"Exiting\n", "NLRI 31", "invalid JSON"),
     ("v4-deep-nesting.json", "ipv4-detail", b"[" * 5000 + b"]" * 5000 + b"\n" + V4, "NLRI 1",
-     "invalid JSON"),
+     "JSON nested deeper than 8 at byte 8"),
     ("v4-invalid-utf8.json", "ipv4-detail", V4.replace(T, b'"to":"203.0.113.210/32\xff"'),
      "NLRI %d" % nlri_of(V4, V4.index(T)), "invalid JSON"),
     ("v4-nul-byte.json", "ipv4-detail", V4.replace(T, b'"to":"203.0.113.210/32\x00"'),
-     "detail", "a NUL byte in the output"),
+     "NLRI %d" % nlri_of(V4, V4.index(T)),
+     "NUL byte at byte %d: [0].to" % (V4.index(T) + len(T) - 1)),
     ("v4-huge-term-list.json", "ipv4-detail",
      V4.replace(P, b'"port":"' + b" , ".join(b"= %d" % i for i in range(1, 20001)) + b' "'),
      "NLRI 1", "terms"),
 ]
+
+# ---- what json-c lets through: the strictness check refuses the answer ------
+# (lib/src/json_strict.c; json-c keeps the last of two equal keys, and a
+# C string ends at an escaped NUL, so FRR's strings were read cut short)
+def at(doc, old, new, marker):
+    """doc with old replaced by new, and the byte offset of marker in new"""
+    assert doc.count(old) == 1, old
+    return doc.replace(old, new), doc.index(old) + new.index(marker)
+
+
+NUL = b"\\u0000"
+for tag, old, new, path in (
+        # the route then read "65000:1": RETURN instead of DROP
+        ("ecomlist-nul", b'"ecomlist":"FS:rate 0.000000 FS:marking 18"',
+         b'"ecomlist":"65000:1\\u0000 FS:rate 0.000000 FS:marking 18"', "[1].ecomlist"),
+        # the protocol then read "= 6": narrowed to TCP
+        ("proto-nul", b'"proto":"= 6 , = 17 "', b'"proto":"= 6 \\u0000, = 17 "', "[0].proto"),
+        ("to-nul", b'"to":"203.0.113.0/24"', b'"to":"203.0.113.0/24\\u0000junk"', "[0].to")):
+    data, off = at(V4, old, new, NUL)
+    cases.append(("v4-%s.json" % tag, "ipv4-detail", data, "NLRI %d" % nlri_of(V4, V4.index(old)),
+                  'escaped NUL (\\u0000) at byte %d: %s: "\\\\u0000"' % (off, path)))
 
 # ---- IPv6 -----------------------------------------------------------------------
 T6 = b'"to":"2001:db8:a00::/64/off 0"'
@@ -205,6 +241,20 @@ cases += [
     ("s4-pfxrcd-string.json", "ipv4-summary", S4.replace(b'"pfxRcd":30', b'"pfxRcd":"30"', 1),
      '"198.19.1.1"', '"pfxRcd" (integer >= 0)'),
 ]
+# the same peer twice (json-c kept the second, Idle: the rules went), one
+# peer Established and Idle, and a state cut by an escaped NUL
+B1 = S4[S4.index(b'    "198.19.1.1":{'):S4.index(b'    "198.19.2.1":{')]
+IDLE = B1.replace(S, b'"state":"Idle"').replace(b'"pfxRcd":30', b'"pfxRcd":0')
+data = S4.replace(B1, B1 + IDLE, 1)
+cases.append(("s4-peer-twice.json", "ipv4-summary", data, "summary",
+              'a key given twice in one object at byte %d: peers: "198.19.1.1"' %
+              (S4.index(B1) + len(B1) + 4)))
+data, off = at(S4, S + b",", S + b',\n      "state":"Idle",', b'"state":"Idle"')
+cases.append(("s4-state-twice.json", "ipv4-summary", data, "summary",
+              'a key given twice in one object at byte %d: peers."198.19.1.1": "state"' % off))
+data, off = at(S4, S, b'"state":"Established\\u0000Idle"', NUL)
+cases.append(("s4-state-nul.json", "ipv4-summary", data, "summary",
+              'escaped NUL (\\u0000) at byte %d: peers."198.19.1.1".state' % off))
 
 old = [f for f in os.listdir(here) if f.startswith(("v4-", "v6-", "s4-"))]
 for f in old:
