@@ -36,6 +36,7 @@ struct opts {
 	struct fs_bird_opts bird;
 };
 
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -86,7 +87,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->name = "fsfetch";
 	o->bird.seq = FS_SEQ_CLEAN;
 	o->bird.clean_type = FS_SEQ_CLEAN_TYPE_DEFAULT;
-	while ((c = getopt_long(argc, argv, "46i:qhV", lo, &li)) != -1) {
+	opterr = 0; /* fs_log_bad_option says it, in one line */
+	while ((c = getopt_long(argc, argv, ":46i:qhV", lo, &li)) != -1) {
 		char *end;
 		unsigned long v;
 
@@ -134,7 +136,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->name = optarg;
 			break;
 		default:
-			usage(stderr);
+			fs_log_bad_option("flowspec-fetcher", c, argv);
 			return -1;
 		}
 		continue;
@@ -429,6 +431,7 @@ int main(int argc, char **argv)
 	FILE *body[2] = { NULL, NULL };
 	int f, refused = 0, bad = 0, rc = 1;
 
+	fs_log_set_ident("flowspec-fetcher");
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
 	if (o.input == NULL && fs_host_iptables_is_nft(path, sizeof(path)))

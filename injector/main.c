@@ -33,6 +33,7 @@
 #include "flowspec/instance.h"
 #include "flowspec/ipt.h"
 #include "flowspec/log.h"
+#include "flowspec/metrics.h"
 #include "flowspec/proc.h"
 #include "flowspec/redirect.h"
 #include "flowspec/rtnl.h"
@@ -45,7 +46,8 @@
 
 struct opts {
 	bool dry_run;
-	bool status, json;
+	bool status, json, prometheus;
+	const char *metrics_file;  /* NULL: no metrics file */
 	const char *state_dir;
 	bool keep_on_exit;
 	bool family_set;     /* -4 or -6 given: live mode handles only that family */
@@ -76,6 +78,7 @@ struct opts {
 
 static struct fs_redirect redirect_state;
 
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -83,7 +86,7 @@ static void usage(FILE *f)
 	    "       flowspec-injector --dry-run [-4|-6] [options] < exabgp.jsonl\n"
 	    "       flowspec-injector --source frr --once|--interval SEC [options]\n"
 	    "       flowspec-injector --source frr --dry-run [-4|-6] [-i DETAIL.json] [options]\n"
-	    "       flowspec-injector status [--json] [-4|-6] [--state-dir DIR]\n"
+	    "       flowspec-injector status [--json|--prometheus] [-4|-6] [--state-dir DIR]\n"
 	    "\n"
 	    "Reads ExaBGP 4.2 process-API JSON (encoder json), or polls FRR's vtysh,\n"
 	    "and keeps the FlowSpec chains in the kernel's legacy tables equal to the\n"
@@ -112,6 +115,9 @@ static void usage(FILE *f)
 	    "      --lock-wait MS       wait this long for the xtables lock (default 5000)\n"
 	    "      --state-dir DIR      where the state for status is kept (default /run/flowspec-acl)\n"
 	    "      --json               status: print JSON\n"
+	    "      --prometheus         status: print the Prometheus metrics (docs/metrics.md)\n"
+	    "      --metrics-file PATH  write the Prometheus metrics there (node_exporter's\n"
+	    "                           textfile format) after each commit and poll\n"
 	    "  -i, --input FILE         read FILE instead of stdin (frr: a detail json, dry run)\n"
 	    "      --order MODE         rfc8955 (default) or sequence\n"
 	    "      --seq-community FORM clean (default), paper or none\n"
@@ -146,13 +152,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	enum { O_ORDER = 256, O_SEQ, O_SEQTYPE, O_ACCEPT, O_CHAIN, O_HOOK, O_NFLOG, O_WINDOW,
 		O_PENDING, O_KEEP, O_LOCKWAIT, O_HOLD, O_STATEDIR, O_JSON, O_DELAY, O_IIF, O_OIF,
 		O_SOURCE, O_ONCE, O_INTERVAL, O_VTYSH, O_VTYSOCK, O_VTYTIMEOUT, O_PEERDOWN,
-		O_CHECKCFG };
+		O_CHECKCFG, O_PROMETHEUS, O_METRICS };
 	/* option -> the configuration key it overrides */
 	static const struct { int opt, key; } keyof[] = {
 		{ O_ORDER, FS_CK_ORDER }, { O_SEQ, FS_CK_SEQ_COMMUNITY }, { O_SEQTYPE, FS_CK_SEQ_TYPE },
 		{ O_ACCEPT, FS_CK_ACCEPT }, { O_CHAIN, FS_CK_CHAIN }, { O_HOOK, FS_CK_HOOK },
 		{ O_NFLOG, FS_CK_NFLOG_GROUP }, { O_WINDOW, FS_CK_WINDOW },
 		{ O_PENDING, FS_CK_MAX_PENDING }, { O_STATEDIR, FS_CK_STATE_DIR },
+		{ O_METRICS, FS_CK_METRICS_FILE },
 		{ O_IIF, FS_CK_IN_INTERFACE }, { O_OIF, FS_CK_OUT_INTERFACE }, { O_DELAY, FS_CK_MAX_DELAY }, { O_HOLD, FS_CK_HOLD },
 		{ O_LOCKWAIT, FS_CK_LOCK_WAIT }, { O_SOURCE, FS_CK_SOURCE },
 		{ O_INTERVAL, FS_CK_INTERVAL }, { O_VTYSH, FS_CK_VTYSH },
@@ -181,6 +188,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "out-interface", required_argument, NULL, O_OIF },
 		{ "state-dir", required_argument, NULL, O_STATEDIR },
 		{ "json", no_argument, NULL, O_JSON },
+		{ "prometheus", no_argument, NULL, O_PROMETHEUS },
+		{ "metrics-file", required_argument, NULL, O_METRICS },
 		{ "source", required_argument, NULL, O_SOURCE },
 		{ "once", no_argument, NULL, O_ONCE },
 		{ "interval", required_argument, NULL, O_INTERVAL },
@@ -214,7 +223,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	fs_exabgp_opts_default(&o->ex);
 	fs_xlate_opts_default(&o->xl);
 	o->config_path = FS_CONFIG_DEFAULT_PATH;
-	while ((c = getopt_long(argc, argv, "n46i:c:vqhV", lo, &li)) != -1) {
+	opterr = 0; /* fs_log_bad_option says it, in one line */
+	while ((c = getopt_long(argc, argv, ":n46i:c:vqhV", lo, &li)) != -1) {
 		size_t k;
 
 		for (k = 0; k < sizeof(keyof) / sizeof(keyof[0]); k++)
@@ -307,6 +317,18 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case O_JSON:
 			o->json = true;
 			break;
+		case O_PROMETHEUS:
+			o->prometheus = true;
+			break;
+		case O_METRICS:
+			/* as metrics-file: in the file (config.c K_ABSPATH) */
+			if (optarg[0] != '/' || strlen(optarg) > 255) {
+				snprintf(why, sizeof(why), "an absolute path of at most 255 characters is "
+				    "needed");
+				goto bad;
+			}
+			o->metrics_file = optarg;
+			break;
 		case O_IIF:
 		case O_OIF: {
 			/* an interface name as the configuration takes it (config.c
@@ -383,7 +405,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				goto bad;
 			break;
 		default:
-			usage(stderr);
+			fs_log_bad_option("flowspec-injector", c, argv);
 			return -1;
 		}
 		continue;
@@ -400,8 +422,14 @@ bad:
 		fprintf(stderr, "flowspec-injector: unexpected argument \"%s\"\n", argv[optind]);
 		return -1;
 	}
-	if (o->json && !o->status) {
-		fprintf(stderr, "flowspec-injector: --json goes with the status subcommand\n");
+	if ((o->json || o->prometheus) && !o->status) {
+		fprintf(stderr, "flowspec-injector: --%s goes with the status subcommand\n",
+		    o->json ? "json" : "prometheus");
+		return -1;
+	}
+	if (o->json && o->prometheus) {
+		fprintf(stderr, "flowspec-injector: --json and --prometheus exclude each other: "
+		    "choose one\n");
 		return -1;
 	}
 	return 0;
@@ -590,6 +618,8 @@ static void apply_config(struct opts *o)
 		o->lock_wait_ms = c->lock_wait_ms;
 	if (FROM_FILE(FS_CK_STATE_DIR))
 		o->state_dir = c->state_dir;
+	if (FROM_FILE(FS_CK_METRICS_FILE))
+		o->metrics_file = c->metrics_file[0] ? c->metrics_file : NULL;
 	if (FROM_FILE(FS_CK_LOG_LEVEL))
 		fs_log_set_level(level_of(c->log_level));
 	if (c->log_dest == FS_CFG_LOG_SYSLOG)
@@ -1074,6 +1104,46 @@ static uint64_t now_ms(void)
 }
 
 /*
+ * The process counters of each family (metrics.h), written to their stats
+ * files by metrics_flush after every commit and FRR poll; the metrics file
+ * (metrics-file, --metrics-file) is rendered from them, the state files
+ * and the kernel, as `status --prometheus` renders it.
+ */
+static struct fs_metrics_proc procm[2];
+#define METRICS_REFRESH_MS 15000 /* a long-running injector refreshes the file this often */
+
+static void metrics_flush(const struct opts *o)
+{
+	static bool failing; /* the last write failed: said once */
+	struct fs_err err;
+	char path[4096];
+	unsigned mask = 0;
+	int f, bad = 0;
+
+	for (f = 4; f <= 6; f += 2) {
+		if (o->family_set && o->family != (enum fs_family)f)
+			continue;
+		mask |= f == 4 ? FS_METRICS_V4 : FS_METRICS_V6;
+		procm[f == 4 ? 0 : 1].pid = (long)getpid();
+		if (fs_metrics_proc_path(path, sizeof(path), o->state_dir, o->xl.chain, f) < 0 ||
+		    fs_metrics_proc_write(path, f, &procm[f == 4 ? 0 : 1], &err) < 0) {
+			if (!failing)
+				log_warnx("IPv%d: the metrics will be incomplete: %s", f, err.msg);
+			bad = 1;
+		}
+	}
+	if (o->metrics_file != NULL &&
+	    fs_metrics_write_file(o->metrics_file, o->state_dir, &o->xl, mask, &err) < 0) {
+		if (!failing)
+			log_warnx("metrics file: %s", err.msg);
+		bad = 1;
+	}
+	if (failing && !bad)
+		log_info("metrics: written again");
+	failing = bad;
+}
+
+/*
  * Builds the plan of one family.  With redirects configured, the next hops
  * get their slots first and, when kernel is set, the ip rules and routes
  * they need are added (make before break: nothing marks packets for them
@@ -1168,14 +1238,17 @@ static int commit_plan_digest(const struct opts *o, const struct fs_plan *plan,
 	struct fs_err err;
 	struct fs_status_commit sc;
 	struct timespec wall;
-	char path[4096];
+	char path[4096], when[FS_LOG_TIME_MAX];
 	size_t refused = 0, i;
 
 	if (fs_ipt_apply(plan, &o->xl, io, &sc.kernel_digest, &err) < 0) {
 		log_errx("IPv%d commit failed, the kernel keeps its previous rules: %s", plan->family,
 		    err.msg);
+		procm[plan->family == FS_INET ? 0 : 1].commit_failures++;
 		return -1;
 	}
+	procm[plan->family == FS_INET ? 0 : 1].commits++;
+	procm[plan->family == FS_INET ? 0 : 1].last_commit_ms = now_ms() - t0;
 	if (kdigest != NULL)
 		*kdigest = sc.kernel_digest;
 	clock_gettime(CLOCK_REALTIME, &wall);
@@ -1187,10 +1260,9 @@ static int commit_plan_digest(const struct opts *o, const struct fs_plan *plan,
 		if (plan->routes[i].refusal != FS_R_OK)
 			refused++;
 	log_info("IPv%d committed: %zu routes, %zu installed, %zu refused, %zu rules, %llu ms "
-	    "(%s, at %lld.%03ld)", plan->family, plan->nroutes, plan->nroutes - refused, refused,
+	    "(%s, at %s)", plan->family, plan->nroutes, plan->nroutes - refused, refused,
 	    fs_ptable_rules(&plan->filter) + fs_ptable_rules(&plan->mangle),
-	    (unsigned long long)(now_ms() - t0), ctx, (long long)wall.tv_sec,
-	    wall.tv_nsec / 1000000);
+	    (unsigned long long)(now_ms() - t0), ctx, fs_log_iso_time(&wall, when, sizeof(when)));
 	return 0;
 }
 
@@ -1200,6 +1272,163 @@ static int commit_plan(const struct opts *o, const struct fs_plan *plan,
 	return commit_plan_digest(o, plan, io, t0, ctx, NULL);
 }
 
+/*
+ * Refused routes are logged at warning level once each, with the route
+ * and the reason's detail: a refusal (route, actions, reason) is new when
+ * it was not in the previous commit of its family.  The memory is the
+ * set of the last commit's refusals (hashes), so it is bounded by the
+ * plan.  Past REFUSALS_FULL new refusals in one commit, the others are
+ * counted by reason, one line each.  A --once run keeps the set in the
+ * state directory (CHAIN.vN.refused), or every run of its timer would
+ * repeat them.
+ */
+#define REFUSALS_FULL 200
+#define REFUSALS_FILE_MAX 4000000 /* hashes a --once run reads back */
+
+static struct refusal_memo {
+	uint64_t *seen;         /* sorted */
+	size_t n;
+	bool loaded;            /* --once: read from the state directory */
+} refusal_memo[2];
+
+static uint64_t fnv(const char *s, uint64_t h)
+{
+	for (; *s != '\0'; s++) {
+		h ^= (uint8_t)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int u64cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The file of family's logged refusals in the state directory; 0, or -1 if it does not fit. */
+static int refusal_path(const struct opts *o, int family, char *buf, size_t cap)
+{
+	int n = snprintf(buf, cap, "%s/%s.v%d.refused", o->state_dir, o->xl.chain, family);
+
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+/* --once: the refusals the previous run logged (none if the file is missing or unreadable). */
+static void refusal_load(const struct opts *o, struct refusal_memo *m, int family)
+{
+	char path[4096], line[128];
+	size_t cap = 0;
+	FILE *f;
+
+	m->loaded = true;
+	if (refusal_path(o, family, path, sizeof(path)) < 0 || (f = fopen(path, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL && m->n < REFUSALS_FILE_MAX) {
+		char *end;
+		uint64_t h;
+
+		if (line[0] == '#')
+			continue;
+		errno = 0;
+		h = strtoull(line, &end, 16);
+		if (errno != 0 || end == line || *end != '\n')
+			break; /* not ours: what is read so far is enough */
+		if (m->n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			uint64_t *v = realloc(m->seen, nc * sizeof(*v));
+
+			if (v == NULL)
+				break;
+			m->seen = v;
+			cap = nc;
+		}
+		m->seen[m->n++] = h;
+	}
+	fclose(f);
+	qsort(m->seen, m->n, sizeof(*m->seen), u64cmp);
+}
+
+/* --once: writes the set atomically; a failure only means the next run logs them again. */
+static void refusal_save(const struct opts *o, const struct refusal_memo *m, int family)
+{
+	char path[4096], tmp[4200];
+	size_t i;
+	FILE *f;
+	int fd;
+
+	if (refusal_path(o, family, path, sizeof(path)) < 0)
+		return;
+	if (m->n == 0) {
+		unlink(path);
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) < 0)
+		return;
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		unlink(tmp);
+		return;
+	}
+	fprintf(f, "# refused routes flowspec-injector --once logged (hashes)\n");
+	for (i = 0; i < m->n; i++)
+		fprintf(f, "%016llx\n", (unsigned long long)m->seen[i]);
+	if (fclose(f) != 0 || rename(tmp, path) < 0)
+		unlink(tmp);
+}
+
+/*
+ * Logs, at level lvl, each refusal of the plan that the previous commit of
+ * its family did not have (see above), and remembers the plan's.
+ */
+static void log_refusals(const struct opts *o, const struct fs_plan *plan, enum fs_log_level lvl)
+{
+	struct refusal_memo *m = &refusal_memo[FS_FEED_FI(plan->family)];
+	unsigned long held[FS_R__COUNT] = { 0 };
+	uint64_t *now = malloc((plan->nroutes + 1) * sizeof(*now));
+	size_t i, n = 0, shown = 0;
+	bool same;
+
+	if (now == NULL)
+		return;
+	if (o->once && !m->loaded)
+		refusal_load(o, m, plan->family);
+	for (i = 0; i < plan->nroutes; i++) {
+		const struct fs_proute *pr = &plan->routes[i];
+		char txt[FS_TEXT_MAX], act[512];
+		uint64_t h;
+
+		if (pr->refusal == FS_R_OK)
+			continue;
+		fs_route_format(pr->route, txt, sizeof(txt));
+		fs_actions_format(pr->route, act, sizeof(act));
+		h = fnv(pr->why, fnv(fs_refusal_name(pr->refusal), fnv(act, fnv(txt,
+		    14695981039346656037ULL))));
+		now[n++] = h;
+		if (m->n > 0 && bsearch(&h, m->seen, m->n, sizeof(h), u64cmp) != NULL)
+			continue;
+		if (shown++ < REFUSALS_FULL)
+			fs_log(lvl, "IPv%d refused: %s => %s: %s: %s", plan->family, txt, act,
+			    fs_refusal_name(pr->refusal), pr->why);
+		else
+			held[pr->refusal]++;
+	}
+	for (i = 0; i < FS_R__COUNT; i++)
+		if (held[i] > 0)
+			fs_log(lvl, "IPv%d: %lu more route%s refused: %s (counted, not listed; "
+			    "`flowspec-injector status` lists every refused route)", plan->family, held[i],
+			    held[i] == 1 ? "" : "s", fs_refusal_name((enum fs_refusal)i));
+	qsort(now, n, sizeof(*now), u64cmp);
+	same = n == m->n && (n == 0 || memcmp(now, m->seen, n * sizeof(*now)) == 0);
+	free(m->seen);
+	m->seen = now;
+	m->n = n;
+	if (o->once && !same)
+		refusal_save(o, m, plan->family);
+}
+
 /* Translates and writes one family; 0 or -1 (logged). */
 static int commit_family(const struct opts *o, struct fs_feed *feed, enum fs_family fam,
     const struct fs_ipt_opts *io)
@@ -1207,7 +1436,7 @@ static int commit_family(const struct opts *o, struct fs_feed *feed, enum fs_fam
 	const struct fs_route **sorted = NULL;
 	struct fs_plan plan;
 	struct fs_err err;
-	size_t n = 0, i;
+	size_t n = 0;
 	uint64_t t0 = now_ms();
 	int rc = -1;
 
@@ -1217,22 +1446,15 @@ static int commit_family(const struct opts *o, struct fs_feed *feed, enum fs_fam
 		free(sorted);
 		return -1;
 	}
-	for (i = 0; i < plan.nroutes; i++)
-		if (plan.routes[i].refusal != FS_R_OK) {
-			char txt[FS_TEXT_MAX], act[512];
-
-			fs_route_format(plan.routes[i].route, txt, sizeof(txt));
-			fs_actions_format(plan.routes[i].route, act, sizeof(act));
-			log_debug("refused: %s => %s: %s: %s", txt, act,
-			    fs_refusal_name(plan.routes[i].refusal), plan.routes[i].why);
-		}
 	{
 		char ctx[64];
 
 		snprintf(ctx, sizeof(ctx), "through input line %lu", feed->st.lines);
 		rc = commit_plan(o, &plan, io, t0, ctx);
-		if (rc == 0)
+		if (rc == 0) {
 			redirect_settle(o, fam);
+			log_refusals(o, &plan, FS_LOG_WARN);
+		}
 	}
 	fs_plan_free(&plan);
 	free(sorted);
@@ -1446,6 +1668,18 @@ static void forget_neighbors(const struct opts *o)
 			unlink(path);
 }
 
+/* metrics_flush with the feed's input counters (ExaBGP). */
+static void live_metrics(const struct opts *o, const struct fs_feed *feed)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		procm[i].input_lines = feed->st.lines;
+		procm[i].input_errors = feed->st.errors;
+	}
+	metrics_flush(o);
+}
+
 static int live(struct opts *o)
 {
 	struct fs_ipt_opts io;
@@ -1455,6 +1689,7 @@ static int live(struct opts *o)
 	bool term = false;
 	uint64_t retry_at = 0; /* after a failed commit: not before this (now_ms) */
 	bool recommit = false;  /* SIGHUP: commit everything committed before (until it succeeds) */
+	uint64_t metrics_at;    /* the next refresh of the metrics (now_ms) */
 	int rc = 1;
 
 	fs_ipt_opts_default(&io);
@@ -1482,6 +1717,8 @@ static int live(struct opts *o)
 	    "the first complete state of their family", FS_VERSION);
 	load_neighbors(o, &feed);
 	fs_batch_start(&batch, now_ms());
+	live_metrics(o, &feed);
+	metrics_at = now_ms() + METRICS_REFRESH_MS;
 	for (;;) {
 		struct pollfd pfd[4] = {
 			{ STDIN_FILENO, POLLIN, 0 }, { sigpipe_fd[0], POLLIN, 0 },
@@ -1517,6 +1754,8 @@ static int live(struct opts *o)
 				done = commit_all(o, &feed, &io, due);
 				fs_batch_done(&batch, &feed, done);
 				save_neighbors(o, &feed, done);
+				live_metrics(o, &feed);
+				metrics_at = now_ms() + METRICS_REFRESH_MS;
 				if (done == due) {
 					retry_at = 0;
 					recommit = false;
@@ -1536,6 +1775,14 @@ static int live(struct opts *o)
 			reader_tail(o, &feed, &rd);
 			break;
 		}
+		/* the kernel's counters move between commits: refresh the metrics */
+		if (t >= metrics_at) {
+			live_metrics(o, &feed);
+			metrics_at = now_ms() + METRICS_REFRESH_MS;
+			continue;
+		}
+		if (wait < 0 || (uint64_t)wait > metrics_at - t)
+			wait = (int)(metrics_at - t);
 		n = poll(pfd, 4, wait);
 		if (n < 0 && errno != EINTR) {
 			log_errx("poll: %s", strerror(errno));
@@ -1578,6 +1825,7 @@ static int live(struct opts *o)
 			forget_neighbors(o); /* no rules left: a restart has nothing to keep */
 		log_info("%s: rules removed", term ? "SIGTERM" : "end of input");
 	}
+	live_metrics(o, &feed);
 out:
 	free(rd.buf);
 	fs_feed_free(&feed);
@@ -1595,8 +1843,7 @@ struct frr_state {
 	bool mine[2];           /* ... because this process committed it from st->rs */
 	uint64_t digest[2];     /* fs_plan_digest of the installed plan */
 	uint64_t kdigest[2];    /* fs_ipt_apply's digest of our chains as installed */
-	uint64_t *seen[2];      /* refusals already logged (hashes), sorted */
-	size_t nseen[2];
+	char unchanged[128];    /* --once: the families found unchanged, for its one line */
 	int sessions[2];        /* Established sessions at the last poll; -1 unknown */
 	bool failing[2];        /* the last poll failed */
 	bool quiet[2];          /* "unchanged" already said since the last change */
@@ -1741,53 +1988,6 @@ static int frr_read(const struct opts *o, enum fs_family fam, struct fs_frr_snap
 	}
 }
 
-static uint64_t fnv(const char *s, uint64_t h)
-{
-	for (; *s != '\0'; s++) {
-		h ^= (uint8_t)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static int u64cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Logs each refusal of the plan that was not logged at the previous commit. */
-static void log_new_refusals(struct frr_state *st, const struct fs_plan *plan)
-{
-	int fi = FI(plan->family);
-	uint64_t *now = malloc((plan->nroutes + 1) * sizeof(*now));
-	size_t i, n = 0;
-
-	if (now == NULL)
-		return;
-	for (i = 0; i < plan->nroutes; i++) {
-		const struct fs_proute *pr = &plan->routes[i];
-		char txt[FS_TEXT_MAX], act[512];
-		uint64_t h;
-
-		if (pr->refusal == FS_R_OK)
-			continue;
-		fs_route_format(pr->route, txt, sizeof(txt));
-		fs_actions_format(pr->route, act, sizeof(act));
-		h = fnv(pr->why, fnv(act, fnv(txt, 14695981039346656037ULL)));
-		now[n++] = h;
-		if (st->nseen[fi] == 0 ||
-		    bsearch(&h, st->seen[fi], st->nseen[fi], sizeof(h), u64cmp) == NULL)
-			log_warnx("IPv%d refused: %s => %s: %s: %s", plan->family, txt, act,
-			    fs_refusal_name(pr->refusal), pr->why);
-	}
-	qsort(now, n, sizeof(*now), u64cmp);
-	free(st->seen[fi]);
-	st->seen[fi] = now;
-	st->nseen[fi] = n;
-}
-
 /*
  * The digest of our chains as the kernel has them (fs_ipt_counters) into
  * *d, and the rules in our filter chains into *rules; 0, or -1 if
@@ -1827,6 +2027,7 @@ static int frr_poll_family(struct opts *o, struct frr_state *st, enum fs_family 
 
 	if (frr_read(o, fam, &snap, &sum, &vt, &pt, &err) < 0) {
 		log_errx("IPv%d: %s; the installed rules are kept", fam, err.msg);
+		procm[fi].polls[FS_POLL_FAILED]++;
 		st->failing[fi] = true;
 		st->quiet[fi] = false;
 		return -1;
@@ -1841,13 +2042,15 @@ static int frr_poll_family(struct opts *o, struct frr_state *st, enum fs_family 
 		st->sessions[fi] = 0;
 		fs_frr_snapshot_free(&snap);
 		fs_frr_summary_free(&sum);
+		procm[fi].polls[FS_POLL_UNCHANGED]++;
 		return 0;
 	}
 	if (sum.established == 0 && st->sessions[fi] != 0)
 		log_warnx("IPv%d: no FlowSpec session is Established (%zu configured): FRR's table is "
 		    "empty and the rules go (--peer-down flush)", fam, sum.n);
 	else if (sum.established > 0 && st->sessions[fi] != (int)sum.established)
-		log_info("IPv%d: %zu of %zu FlowSpec sessions Established", fam, sum.established, sum.n);
+		fs_log(o->once ? FS_LOG_DEBUG : FS_LOG_INFO, "IPv%d: %zu of %zu FlowSpec sessions "
+		    "Established", fam, sum.established, sum.n);
 	for (size_t i = 0; i < sum.n; i++)
 		if (strcmp(sum.peers[i].peer_state, "Policy") == 0 && st->sessions[fi] != (int)sum.established)
 			log_warnx("IPv%d: FRR refuses every route of %s (peerState Policy: "
@@ -1862,14 +2065,15 @@ static int frr_poll_family(struct opts *o, struct frr_state *st, enum fs_family 
 	free(snap.routes); /* the routes now belong to the ruleset */
 	if (rc < 0) {
 		log_errx("IPv%d: %s; the installed rules are kept", fam, err.msg);
+		procm[fi].polls[FS_POLL_FAILED]++;
 		return -1;
 	}
 	changed = c.added + c.changed + c.removed > 0;
 	if (changed)
 		st->quiet[fi] = false;
 	t0 = now_ms(); /* from here: compare, translate and commit */
-	if (o->once)
-		log_info("IPv%d poll: %zu paths, %zu routes; vtysh %llu ms, parse %llu ms", fam,
+	if (o->once) /* its commit line, or its one "unchanged" line, says enough */
+		log_debug("IPv%d poll: %zu paths, %zu routes; vtysh %llu ms, parse %llu ms", fam,
 		    snap.st.paths, c.added, (unsigned long long)vt, (unsigned long long)pt);
 	else
 		fs_log(changed || !st->quiet[fi] ? FS_LOG_INFO : FS_LOG_DEBUG,
@@ -1890,15 +2094,15 @@ static int frr_poll_family(struct opts *o, struct frr_state *st, enum fs_family 
 	if (fs_ruleset_sorted(st->rs, fam, o->order, &sorted, &n, &err) < 0 ||
 	    build_plan(o, fam, sorted, n, true, &plan, &err) < 0) {
 		log_errx("IPv%d: %s; the installed rules are kept", fam, err.msg);
+		procm[fi].polls[FS_POLL_FAILED]++;
 		free(sorted);
 		return -1;
 	}
 	digest = fs_plan_digest(&plan);
 	if (!force && st->known[fi] && digest == st->digest[fi]) {
 		if (kernel_same) {
-			/* the same rules; a refused route may still have a new reason
-			 * (and a --once run has logged nothing yet) */
-			log_new_refusals(st, &plan);
+			/* the same rules; a refused route may still have a new reason */
+			log_refusals(o, &plan, FS_LOG_WARN);
 			fs_plan_free(&plan);
 			free(sorted);
 			goto unchanged;
@@ -1917,16 +2121,25 @@ static int frr_poll_family(struct opts *o, struct frr_state *st, enum fs_family 
 		st->digest[fi] = digest;
 		st->kdigest[fi] = committed;
 		st->quiet[fi] = false;
-		log_new_refusals(st, &plan);
+		log_refusals(o, &plan, FS_LOG_WARN);
 	}
+	procm[fi].polls[rc == 0 ? FS_POLL_CHANGED : FS_POLL_FAILED]++;
 	fs_plan_free(&plan);
 	free(sorted);
 	return rc;
 unchanged:
-	fs_log(o->once || !st->quiet[fi] ? FS_LOG_INFO : FS_LOG_DEBUG,
+	fs_log(!o->once && !st->quiet[fi] ? FS_LOG_INFO : FS_LOG_DEBUG,
 	    "IPv%d unchanged: no commit (compared in %llu ms)", fam,
 	    (unsigned long long)(now_ms() - t0));
+	if (o->once) {
+		size_t k = strlen(st->unchanged);
+
+		snprintf(st->unchanged + k, sizeof(st->unchanged) - k,
+		    "%sIPv%d unchanged: no commit (%zu route%s)", k ? "; " : "", fam,
+		    c.added + c.changed + c.same, c.added + c.changed + c.same == 1 ? "" : "s");
+	}
 	st->quiet[fi] = true;
+	procm[fi].polls[FS_POLL_UNCHANGED]++;
 	return 0;
 }
 
@@ -1939,6 +2152,7 @@ static int frr_poll(struct opts *o, struct frr_state *st, const struct fs_ipt_op
 		rc |= frr_poll_family(o, st, FS_INET, io, force);
 	if (want(o, FS_INET6))
 		rc |= frr_poll_family(o, st, FS_INET6, io, force);
+	metrics_flush(o);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -1947,7 +2161,7 @@ static int frr_live(struct opts *o)
 {
 	struct frr_state st;
 	struct fs_ipt_opts io;
-	uint64_t next;
+	uint64_t next, metrics_at;
 	bool term = false;
 	int rc = 1, f;
 
@@ -1980,6 +2194,9 @@ static int frr_live(struct opts *o)
 	}
 	if (o->once) {
 		rc = frr_poll(o, &st, &io, false) == 0 ? 0 : 1;
+		/* a timer runs it every few seconds: nothing changed, one line */
+		if (st.unchanged[0] != '\0')
+			log_info("%s", st.unchanged);
 		goto out;
 	}
 	if (signals_init() < 0)
@@ -1987,6 +2204,7 @@ static int frr_live(struct opts *o)
 	log_info("flowspec-injector %s: polling FRR (%s) every %u s", FS_VERSION, o->vtysh,
 	    o->interval_s);
 	next = now_ms();
+	metrics_at = next + METRICS_REFRESH_MS;
 	while (!term) {
 		struct pollfd pfd = { sigpipe_fd[0], POLLIN, 0 };
 		bool hup = false;
@@ -1996,10 +2214,17 @@ static int frr_live(struct opts *o)
 		fs_instance_serve(&instance); /* what refused instances left in its queue */
 		if (now >= next) {
 			next = now + (uint64_t)o->interval_s * 1000u;
-			frr_poll(o, &st, &io, false);
+			frr_poll(o, &st, &io, false); /* and the metrics */
+			metrics_at = now_ms() + METRICS_REFRESH_MS;
 			continue;
 		}
-		n = poll(&pfd, 1, (int)(next - now));
+		if (now >= metrics_at) {
+			/* the kernel's counters move between polls */
+			metrics_flush(o);
+			metrics_at = now_ms() + METRICS_REFRESH_MS;
+			continue;
+		}
+		n = poll(&pfd, 1, (int)((next < metrics_at ? next : metrics_at) - now));
 		if (n < 0 && errno != EINTR) {
 			log_errx("poll: %s", strerror(errno));
 			goto out;
@@ -2030,9 +2255,8 @@ static int frr_live(struct opts *o)
 		rc = remove_all(o, &io);
 		log_info("SIGTERM: rules removed");
 	}
+	metrics_flush(o);
 out:
-	for (f = 0; f < 2; f++)
-		free(st.seen[f]);
 	fs_ruleset_free(st.rs);
 	return rc;
 }
@@ -2133,6 +2357,7 @@ int main(int argc, char **argv)
 	struct fs_err err;
 	int loaded;
 
+	fs_log_set_ident("flowspec-injector");
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
 	fs_config_default(&o.cfg);
@@ -2152,10 +2377,31 @@ int main(int argc, char **argv)
 		printf("%s: %s\n", o.config_path, loaded == 1 ? "not there; the defaults apply" : "ok");
 		return 0;
 	}
-	if (fs_host_iptables_is_nft(path, sizeof(path)))
-		log_warnx("this host's iptables is the nft variant (%s): it does not show the legacy "
-		    "tables flowspec-acl uses; use iptables-legacy and iptables-legacy-restore "
-		    "(see README, \"legacy vs nft\")", path);
+	if (o.status && o.prometheus) {
+		/* the exposition of metrics-file (metrics.h), of every family asked;
+		 * nothing on stdout when none can be read */
+		struct fs_err fe[2];
+		char *buf = NULL;
+		size_t blen = 0;
+		FILE *mf = open_memstream(&buf, &blen);
+		unsigned mask = (want(&o, FS_INET) ? FS_METRICS_V4 : 0) |
+		    (want(&o, FS_INET6) ? FS_METRICS_V6 : 0);
+		int bad, f;
+
+		if (mf == NULL) {
+			log_errx("out of memory");
+			return 1;
+		}
+		bad = fs_metrics_collect(o.state_dir, &o.xl, mask, mf, fe);
+		fclose(mf);
+		for (f = 0; f < 2; f++)
+			if (fe[f].code != FS_E_OK)
+				log_errx("IPv%d: %s", f ? 6 : 4, fe[f].msg);
+		if (bad < (mask == (FS_METRICS_V4 | FS_METRICS_V6) ? 2 : 1))
+			fwrite(buf, 1, blen, stdout);
+		free(buf);
+		return bad ? 1 : 0;
+	}
 	if (o.status) {
 		/* each family that can be read; one JSON document for all of them */
 		struct fs_status *st[2] = { NULL, NULL };
@@ -2186,6 +2432,12 @@ int main(int argc, char **argv)
 	}
 	if (!o.dry_run && take_instance(&o) < 0)
 		return 1;
+	/* once per run, by the runs that write the kernel: a --once run from a
+	 * timer says it at debug level, or its journal would repeat it every poll */
+	if (!o.dry_run && fs_host_iptables_is_nft(path, sizeof(path)))
+		fs_log(o.frr && o.once ? FS_LOG_DEBUG : FS_LOG_WARN, "this host's iptables is the nft "
+		    "variant (%s): it does not show the legacy tables flowspec-acl uses; use "
+		    "iptables-legacy and iptables-legacy-restore (see README, \"legacy vs nft\")", path);
 	if (o.frr)
 		return o.dry_run ? frr_dry_run(&o) : frr_live(&o);
 	return o.dry_run ? dry_run(&o) : live(&o);

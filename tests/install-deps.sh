@@ -6,6 +6,7 @@ pkgs=(build-essential cmake pkg-config
       libjson-c-dev libip4tc-dev libip6tc-dev libyaml-dev check
       iptables iproute2 procps
       exabgp bird2 gobgpd python3-scapy
+      python3-prometheus-client   # tests/netns/metrics.sh: Prometheus' own exposition parser
       frr systemd    # frr: bgpd/vtysh for the FRR lab; systemd: systemd-analyze
       ulogd2         # ulogd2: the NFLOG consumer of the actions lab
       valgrind clang libclang-rt-14-dev perl)  # memcheck of the suites; libFuzzer; tests/no-shell.sh

@@ -34,8 +34,9 @@ fi
 deb=$(ls "$tmp"/out/*.deb 2>/dev/null | head -1)
 [ -n "$deb" ] || { echo "FAIL: cpack made no .deb"; exit 1; }
 echo "# $(basename "$deb")"
-version=$(sed -n 's/^project(flowspec-acl VERSION \([0-9.]*\).*/\1/p' "$build/../CMakeLists.txt" 2>/dev/null)
-[ -n "$version" ] || version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build/CMakeCache.txt")
+src=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build/CMakeCache.txt")
+version=$(sed -n 's/^project(flowspec-acl VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt" 2>/dev/null)
+[ -n "$version" ] || { echo "FAIL: no project version in $src/CMakeLists.txt"; exit 1; }
 field() { dpkg-deb -f "$deb" "$1"; }
 [ "$(field Package)" = flowspec-acl ] && ok "Package: flowspec-acl" || nok "Package: $(field Package)"
 [ "$(field Version)" = "$version" ] && ok "Version: $version (the project's)" || nok "Version: $(field Version), project $version"
@@ -75,13 +76,15 @@ expect="./etc/flowspec-acl/injector.yaml
 ./usr/sbin/flowspec-fetcher
 ./usr/sbin/flowspec-injector
 ./usr/share/doc/flowspec-acl/README.md
+$(cd "$src" && ls docs/*.md | sed 's|^|./usr/share/doc/flowspec-acl/|')
 ./usr/share/doc/flowspec-acl/examples/bgpd-flowspec.conf
 ./usr/share/doc/flowspec-acl/examples/exabgp-README.md
 ./usr/share/doc/flowspec-acl/examples/exabgp.conf
 ./usr/share/doc/flowspec-acl/examples/frr-README.md
 ./usr/share/man/man8/flowspec-fetcher.8.gz
 ./usr/share/man/man8/flowspec-injector.8.gz"
-got=$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { print $6 }' | sort)
+expect=$(printf '%s\n' "$expect" | LC_ALL=C sort)
+got=$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { print $6 }' | LC_ALL=C sort)
 if [ "$got" = "$expect" ]; then
 	ok "the package holds exactly the $(printf '%s\n' "$expect" | wc -l) expected files"
 else

@@ -179,7 +179,8 @@ static const char full_doc[] =
     "    \"65000:100\": 100\n"
     "    4200000000:7: 4000000000\n"
     "  ip-tables: 12\n"
-    "  ip-table-base: 300\n";
+    "  ip-table-base: 300\n"
+    "metrics-file: /var/lib/prometheus/node-exporter/flowspec.prom\n";
 
 START_TEST(test_full)
 {
@@ -208,6 +209,7 @@ START_TEST(test_full)
 	ck_assert_uint_eq(c.hold_ms, 2500);
 	ck_assert_uint_eq(c.lock_wait_ms, 0);
 	ck_assert_str_eq(c.state_dir, "/var/lib/fs");
+	ck_assert_str_eq(c.metrics_file, "/var/lib/prometheus/node-exporter/flowspec.prom");
 	ck_assert_int_eq(c.log_level, FS_LOG_DEBUG);
 	ck_assert_int_eq(c.log_dest, FS_CFG_LOG_SYSLOG);
 	ck_assert_uint_eq(c.nimport_rts, 3);
@@ -473,6 +475,9 @@ static const struct {
 	  "t.yaml:1:15: in-interface: not an interface name ('/', ':', blanks and control characters "
 	  "are not allowed): \"eth 0\"" },
 	{ "state-dir: run/fs\n", FS_E_VALUE, "t.yaml:1:12: state-dir: expected an absolute path: \"run/fs\"" },
+	{ "metrics-file: flowspec.prom\n", FS_E_VALUE,
+	  "t.yaml:1:15: metrics-file: expected an absolute path: \"flowspec.prom\"" },
+	{ "metrics-file: \"\"\n", FS_E_VALUE, "t.yaml:1:15: metrics-file: expected an absolute path: \"\"" },
 	{ "frr:\n  vtysh: vtysh\n", FS_E_VALUE,
 	  "t.yaml:2:10: frr: vtysh: expected an absolute path: \"vtysh\"" },
 	{ "chain: \"A\\0B\"\n", FS_E_VALUE, "t.yaml:1:8: chain: contains a NUL character: \"A\\x00B\"" },
@@ -1121,7 +1126,10 @@ START_TEST(test_load)
 }
 END_TEST
 
-/* examples/injector.yaml sets every key (but interval, which has no default) to its default. */
+/*
+ * examples/injector.yaml sets every key to its default, but interval (no
+ * default) and metrics-file (off by default: the example shows it commented).
+ */
 START_TEST(test_example)
 {
 	struct fs_config c, d;
@@ -1131,7 +1139,7 @@ START_TEST(test_example)
 	fs_config_default(&d);
 	ck_assert_msg(fs_config_load(EXAMPLE, false, &c, &err) == 0, "%s", err.msg);
 	assert_same(&c, &d);
-	ck_assert_uint_eq(c.set, ALL_KEYS & ~BIT(FS_CK_INTERVAL));
+	ck_assert_uint_eq(c.set, ALL_KEYS & ~BIT(FS_CK_INTERVAL) & ~BIT(FS_CK_METRICS_FILE));
 }
 END_TEST
 

@@ -10,8 +10,10 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "flowspec/metrics.h"
 #include "flowspec/status.h"
 #include "flowspec/text.h"
 
@@ -283,6 +285,82 @@ START_TEST(text_form)
 }
 END_TEST
 
+/* ---- the metrics (metrics.h): label values and the stats file -------------------- */
+
+static char *label_of(const char *in)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	fs_metrics_label(f, in);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(metrics_label)
+{
+	char long_text[400], want[200], *got;
+
+	/* escaped as the exposition format wants: backslash, double quote, newline */
+	got = label_of("a\\b\"c\nd");
+	ck_assert_str_eq(got, "a\\\\b\\\"c\\nd");
+	free(got);
+	/* 128 bytes stay whole; one more is cut to 128 and "..." */
+	memset(long_text, 'x', sizeof(long_text));
+	long_text[FS_METRICS_LABEL_MAX] = '\0';
+	got = label_of(long_text);
+	ck_assert_str_eq(got, long_text);
+	free(got);
+	long_text[FS_METRICS_LABEL_MAX] = 'y';
+	long_text[FS_METRICS_LABEL_MAX + 1] = '\0';
+	got = label_of(long_text);
+	snprintf(want, sizeof(want), "%.*s...", FS_METRICS_LABEL_MAX, long_text);
+	ck_assert_str_eq(got, want);
+	free(got);
+	/* never inside a UTF-8 character: "é" across byte 128 goes whole */
+	long_text[FS_METRICS_LABEL_MAX - 1] = (char)0xc3;
+	long_text[FS_METRICS_LABEL_MAX] = (char)0xa9;
+	got = label_of(long_text);
+	snprintf(want, sizeof(want), "%.*s...", FS_METRICS_LABEL_MAX - 1, long_text);
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+END_TEST
+
+START_TEST(metrics_stats_file)
+{
+	struct fs_metrics_proc p, q;
+	struct fs_err e;
+	char dir[64] = "/tmp/fs-test-metrics-XXXXXX", path[128];
+	struct stat sb;
+	mode_t old = umask(077);
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(fs_metrics_proc_path(path, sizeof(path), dir, "FLOWSPEC", 6), 0);
+	ck_assert_int_eq(fs_metrics_proc_read(path, 6, &q), -1); /* not there */
+	memset(&p, 0, sizeof(p));
+	p.pid = 4242;
+	p.commits = 7;
+	p.commit_failures = 1;
+	p.last_commit_ms = 1234;
+	p.input_lines = 1ULL << 40;
+	p.input_errors = 3;
+	p.polls[FS_POLL_CHANGED] = 2;
+	p.polls[FS_POLL_UNCHANGED] = 5;
+	p.polls[FS_POLL_FAILED] = 9;
+	ck_assert_int_eq(fs_metrics_proc_write(path, 6, &p, &e), 0);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_uint_eq(sb.st_mode & 0777, 0644); /* whatever the umask */
+	ck_assert_int_eq(fs_metrics_proc_read(path, 6, &q), 0);
+	ck_assert_mem_eq(&p, &q, sizeof(p));
+	ck_assert_int_eq(fs_metrics_proc_read(path, 4, &q), -1); /* another family's */
+	unlink(path);
+	rmdir(dir);
+	umask(old);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("status");
@@ -292,6 +370,8 @@ int main(void)
 	tcase_add_test(tc, version1);
 	tcase_add_test(tc, json_one_document);
 	tcase_add_test(tc, text_form);
+	tcase_add_test(tc, metrics_label);
+	tcase_add_test(tc, metrics_stats_file);
 	suite_add_tcase(s, tc);
 	return fs_check_run(s);
 }

@@ -119,6 +119,8 @@ static const struct key keys[] = {
 	  false, NULL },
 	{ NULL, "state-dir", "state-dir", FS_CK_STATE_DIR, K_ABSPATH, F(state_dir), 0, 0, false,
 	  NULL },
+	{ NULL, "metrics-file", "metrics-file", FS_CK_METRICS_FILE, K_ABSPATH, F(metrics_file), 0, 0,
+	  false, NULL },
 	{ NULL, "log", "log", -1, K_MAP, NONE, 0, 0, false, NULL },
 	{ "log", "level", "log: level", FS_CK_LOG_LEVEL, K_ENUM, F(log_level), 0, 0, false, w_level },
 	{ "log", "destination", "log: destination", FS_CK_LOG_DEST, K_ENUM, F(log_dest), 0, 0, false,

@@ -285,12 +285,16 @@ static bool atom_match(const struct fs_atom *a, const struct fs_packet *p)
 	case FS_A_TCPFLAGS:
 		return p->proto == 6 && l4 && (p->tcp_flags & a->a) == a->b;
 	case FS_A_ICMP:
-		/* ipt_icmp reads type 255 as "any type" */
+		/* ipt_icmp reads type 255 as "any type"; icmp_match and
+		 * icmp6_match return false without the header (or on a non-first
+		 * fragment) before they apply the inversion */
 		if (p->proto != a->proto || !l4)
 			return false;
 		if (p->family == FS_INET && a->a == 255)
-			return true;
-		return p->icmp_type == a->a && p->icmp_code >= a->c && p->icmp_code <= a->d;
+			r = true;
+		else
+			r = p->icmp_type == a->a && p->icmp_code >= a->c && p->icmp_code <= a->d;
+		return a->inv ? !r : r;
 	case FS_A_LENGTH:
 		return in_ranges(a, p->length);
 	case FS_A_DSCP:

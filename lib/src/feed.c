@@ -221,7 +221,64 @@ void fs_feed_report(struct fs_feed *f)
 		    w->reason);
 		w->held = 0;
 	}
+	if (f->ups_held > 0)
+		log_info("%lu more neighbor%s up", f->ups_held, f->ups_held == 1 ? "" : "s");
+	f->ups_held = 0;
 	f->warn_said_ms = f->now_ms;
+}
+
+/*
+ * Logs neighbor e->peer going down or coming up (n: its routes removed),
+ * without repeating itself (feed.h).
+ */
+static void say_state(struct fs_feed *f, const struct fs_event *e, size_t n)
+{
+	struct fs_feed_peer *p = peer_find(f, e->peer.addr);
+	const char *a = e->peer.addr;
+
+	if (p == NULL) { /* not followed (the table is full): as it comes */
+		log_info("neighbor %s %s: %zu routes removed", a, e->state == FS_PEER_DOWN ? "down" :
+		    "up", n);
+		return;
+	}
+	if (e->state == FS_PEER_DOWN) {
+		if (p->down_said_ms != 0 && f->now_ms >= p->down_said_ms &&
+		    f->now_ms - p->down_said_ms < FS_FEED_DOWN_REPEAT_MS) {
+			p->downs_held++;
+			log_debug("neighbor %s down again (%s): %zu routes removed", a, e->reason, n);
+			return;
+		}
+		if (p->downs_held > 0)
+			log_info("neighbor %s down (%s): %zu routes removed; down %lu more time%s in the "
+			    "last %llu s", a, e->reason, n, p->downs_held, p->downs_held == 1 ? "" : "s",
+			    (unsigned long long)(f->now_ms - p->down_said_ms) / 1000);
+		else
+			log_info("neighbor %s down (%s): %zu routes removed", a, e->reason, n);
+		p->said = FS_FEED_SAID_DOWN;
+		p->down_said_ms = f->now_ms != 0 ? f->now_ms : 1;
+		p->downs_held = 0;
+		return;
+	}
+	if (p->said == FS_FEED_SAID_UP) {
+		log_debug("neighbor %s up again: %zu stale routes removed", a, n);
+		return;
+	}
+	p->said = FS_FEED_SAID_UP;
+	if (f->now_ms >= f->up_window_ms + FS_FEED_WARN_WINDOW_MS || f->now_ms < f->up_window_ms) {
+		f->up_window_ms = f->now_ms;
+		f->ups_shown = 0;
+	}
+	if (f->ups_shown >= FS_FEED_UP_FULL && n == 0) {
+		f->ups_held++;
+		log_debug("neighbor %s up", a);
+		return;
+	}
+	f->ups_shown++;
+	if (n > 0)
+		log_info("neighbor %s up: %zu stale routes removed", a, n);
+	else
+		log_info("neighbor %s up%s", a, f->ups_shown == FS_FEED_UP_FULL ?
+		    " (more neighbors coming up are counted, not named)" : "");
 }
 
 static void apply(struct fs_feed *f, struct fs_event *e, const char *origin)
@@ -263,13 +320,9 @@ static void apply(struct fs_feed *f, struct fs_event *e, const char *origin)
 			f->peers_up++;
 		else if (f->peers_up > 0)
 			f->peers_up--;
-		if (e->state == FS_PEER_DOWN) {
+		if (e->state == FS_PEER_DOWN)
 			f->st.downs++;
-			log_info("neighbor %s down (%s): %zu routes removed", e->peer.addr,
-			    e->reason, n);
-		} else if (n > 0) {
-			log_info("neighbor %s up again: %zu stale routes removed", e->peer.addr, n);
-		}
+		say_state(f, e, n);
 		break;
 	case FS_EV_SHUTDOWN:
 		n = fs_ruleset_flush(f->rs, NULL);

@@ -9,7 +9,7 @@
  *            the value; ",&" (AND) or ",|" (OR) between terms.
  *   prefix   "203.0.113.0/24", "2001:db8::/48/off 0".
  *
- * The AND/OR rule for numeric components (README "FRR as a source"):
+ * The AND/OR rule for numeric components (docs/frr.md):
  *   1. a lower bound (> or >=) immediately followed by an upper bound
  *      (< or <=) whose intersection is not empty is one range (AND);
  *   2. every other term stands alone, and the groups are OR-ed;
@@ -561,7 +561,7 @@ static int apply_token(struct px *p, struct fs_route *r, const char *tok, bool v
 		loss(r, "\"%s\": a FlowSpec community this reader does not know", tok);
 	} else {
 		/* bare ASN:NN / IPv4:NN: a route target, or a route origin, which
-		 * FRR prints the same way (README "FRR as a source") */
+		 * FRR prints the same way (docs/frr.md) */
 		if (fs_rt_parse(tok, &v) < 0)
 			return perr(p, tok, "unrecognised extended community");
 		apply_raw(r, v, tok);

@@ -341,11 +341,13 @@ static void add_atom(struct ebuf *b, const struct fs_atom *a, int fam)
 	}
 	case FS_A_ICMP:
 		if (fam == 4) {
-			struct ipt_icmp ic = { (uint8_t)a->a, { (uint8_t)a->c, (uint8_t)a->d }, 0 };
+			struct ipt_icmp ic = { (uint8_t)a->a, { (uint8_t)a->c, (uint8_t)a->d },
+					       a->inv ? IPT_ICMP_INV : 0 };
 
 			add_match(b, "icmp", 0, &ic, sizeof(ic));
 		} else {
-			struct ip6t_icmp ic = { (uint8_t)a->a, { (uint8_t)a->c, (uint8_t)a->d }, 0 };
+			struct ip6t_icmp ic = { (uint8_t)a->a, { (uint8_t)a->c, (uint8_t)a->d },
+						a->inv ? IP6T_ICMP_INV : 0 };
 
 			add_match(b, "icmp6", 0, &ic, sizeof(ic));
 		}
@@ -921,6 +923,72 @@ static int bucket_cmp(const void *a, const void *b)
 	return x->have < y->have ? -1 : x->have > y->have;
 }
 
+/*
+ * The counters of the installed rules a commit does not keep in place (in
+ * chains that change, and in chains that go), by content: a rule the plan
+ * inserts or appends anywhere in the table takes the counters of an
+ * orphan with the same content, once.  So a route whose rules only move,
+ * to a continuation chain for one, keeps its counts (as read: short of the
+ * packets counted during the commit itself).
+ */
+struct orphan { uint64_t hash; struct xt_counters ct; bool taken; };
+struct pool { struct orphan *v; size_t n, cap; bool sorted; };
+
+static int pool_add(struct pool *p, uint64_t hash, const struct xt_counters *ct)
+{
+	if (ct->pcnt == 0 && ct->bcnt == 0)
+		return 0; /* nothing to carry */
+	if (p->n == p->cap) {
+		size_t nc = p->cap ? p->cap * 2 : 256;
+		struct orphan *v = realloc(p->v, nc * sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		p->v = v;
+		p->cap = nc;
+	}
+	p->v[p->n].hash = hash;
+	p->v[p->n].ct = *ct;
+	p->v[p->n].taken = false;
+	p->n++;
+	p->sorted = false;
+	return 0;
+}
+
+static int orphan_cmp(const void *a, const void *b)
+{
+	const struct orphan *x = a, *y = b;
+
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+/* Sets the counters of built entry e (normal form hash) from an untaken orphan, if any. */
+static void pool_take(struct pool *p, int fam, uint64_t hash, void *e)
+{
+	size_t a = 0, b;
+
+	if (p == NULL || p->n == 0)
+		return;
+	if (!p->sorted) {
+		qsort(p->v, p->n, sizeof(*p->v), orphan_cmp);
+		p->sorted = true;
+	}
+	for (b = p->n; a < b;) {
+		size_t mid = a + (b - a) / 2;
+
+		if (p->v[mid].hash < hash)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	for (; a < p->n && p->v[a].hash == hash; a++)
+		if (!p->v[a].taken) {
+			p->v[a].taken = true;
+			*e_counters(fam, e) = p->v[a].ct;
+			return;
+		}
+}
+
 /* Scratch space for one table's commit. */
 struct scratch {
 	const struct fs_xlate_opts *xo;
@@ -1060,21 +1128,33 @@ out:
 #define WALK_MIN 65536
 #endif
 
+/* One existing chain of ours aligned with its plan (align_chain), to apply (apply_chain). */
+struct align {
+	const struct fs_pchain *pc;
+	struct have *hv;        /* the installed rules */
+	struct want *w;         /* the plan's */
+	size_t n, m, kept;
+};
+
+static void align_free(struct align *al)
+{
+	free(al->hv);
+	free(al->w);
+	memset(al, 0, sizeof(*al));
+}
+
 /*
- * Brings our existing chain pc->name in handle h to the plan's rules.
- * Rules that stay (the longest in-order run of unchanged ones) are left in
- * place and keep their kernel counters; the others are deleted and the new
- * ones inserted.  A large difference refills the chain instead, carrying
- * each kept rule's counters into its new entry.  *changed is set when the
- * handle was changed.  0, or -1 with err set.
+ * Aligns our existing chain pc->name in handle h with the plan's rules:
+ * the rules that stay (the longest in-order run of unchanged ones) are
+ * marked; the installed rules that do not stay go into the pool.  Nothing
+ * in the handle changes.  0, or -1 with err set.
  */
-static int sync_chain(const struct tc *t, struct xtc_handle *h, const char *table,
-    const struct fs_pchain *pc, struct scratch *s, bool *changed, struct fs_err *err)
+static int align_chain(const struct tc *t, struct xtc_handle *h, const struct fs_pchain *pc,
+    struct scratch *s, struct align *al, struct pool *pool, struct fs_err *err)
 {
 	struct have *hv = NULL;
 	struct want *w = NULL;
-	size_t n = 0, cap = 0, m = pc->n, pre, suf, kept = 0, i, len;
-	uint64_t walk = 0;
+	size_t n = 0, cap = 0, m = pc->n, pre, suf, kept = 0, i;
 	const void *e;
 	int rc = -1;
 
@@ -1119,12 +1199,45 @@ static int sync_chain(const struct tc *t, struct xtc_handle *h, const char *tabl
 	}
 	if (lcs(t, h, pc, hv, pre, n - suf, w, m - suf, s, err) < 0)
 		goto out;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		kept += hv[i].match >= 0;
-	if (kept == n && kept == m) {
-		rc = 0;
-		goto out;
+		if (hv[i].match < 0 && pool_add(pool, hv[i].hash, &hv[i].ct) < 0)
+			goto nomem;
 	}
+	al->pc = pc;
+	al->hv = hv;
+	al->w = w;
+	al->n = n;
+	al->m = m;
+	al->kept = kept;
+	return 0;
+nomem:
+	fs_err_set(err, FS_E_NOMEM, "out of memory");
+out:
+	free(hv);
+	free(w);
+	return rc;
+}
+
+/*
+ * Brings an aligned chain to the plan's rules in the handle: the rules
+ * that stay are left in place and keep their kernel counters; the others
+ * are deleted and the new ones inserted, each with an orphan's counters
+ * when one has its content.  A large difference refills the chain
+ * instead, carrying the counters the same way.  *changed is set when the
+ * handle was changed.  0, or -1 with err set.
+ */
+static int apply_chain(const struct tc *t, struct xtc_handle *h, const char *table,
+    struct align *al, struct scratch *s, struct pool *pool, bool *changed, struct fs_err *err)
+{
+	const struct fs_pchain *pc = al->pc;
+	struct have *hv = al->hv;
+	struct want *w = al->w;
+	size_t n = al->n, m = al->m, kept = al->kept, i, len;
+	uint64_t walk = 0;
+
+	if (kept == n && kept == m)
+		return 0;
 	*changed = true;
 	/* the walking the positional edits would cost */
 	for (i = n, len = n; i-- > 0;)
@@ -1141,47 +1254,35 @@ static int sync_chain(const struct tc *t, struct xtc_handle *h, const char *tabl
 		log_debug("IPv%d %s %s: %zu of %zu rules kept in place, %zu deleted, %zu inserted",
 		    t->fam, table, pc->name, kept, n, n - kept, m - kept);
 		for (i = n; i-- > 0;)
-			if (hv[i].match < 0 && !t->del_num(pc->name, (unsigned)i, h)) {
-				tc_fail(t, err, "deleting a changed rule in", table);
-				goto out;
-			}
+			if (hv[i].match < 0 && !t->del_num(pc->name, (unsigned)i, h))
+				return tc_fail(t, err, "deleting a changed rule in", table);
 		for (i = 0; i < m; i++) {
 			if (w[i].match >= 0)
 				continue;
 			if (build(pc, i, t->fam, s, err) == 0)
-				goto out;
-			if (!t->insert(pc->name, s->ebuf, (unsigned)i, h)) {
-				tc_fail(t, err, "inserting a rule in", table);
-				goto out;
-			}
+				return -1;
+			pool_take(pool, t->fam, w[i].hash, s->ebuf);
+			if (!t->insert(pc->name, s->ebuf, (unsigned)i, h))
+				return tc_fail(t, err, "inserting a rule in", table);
 		}
 	} else {
 		log_debug("IPv%d %s %s: %zu of %zu rules kept, refilled with their counters "
 		    "(%zu deleted, %zu new)", t->fam, table, pc->name, kept, n, n - kept, m - kept);
 		/* hv[].e is gone after the flush; the counters were copied */
-		if (!t->flush(pc->name, h)) {
-			tc_fail(t, err, "flushing our chain in", table);
-			goto out;
-		}
+		if (!t->flush(pc->name, h))
+			return tc_fail(t, err, "flushing our chain in", table);
 		for (i = 0; i < m; i++) {
 			if (build(pc, i, t->fam, s, err) == 0)
-				goto out;
+				return -1;
 			if (w[i].match >= 0)
 				*e_counters(t->fam, s->ebuf) = hv[w[i].match].ct;
-			if (!t->append(pc->name, s->ebuf, h)) {
-				tc_fail(t, err, "appending a rule in", table);
-				goto out;
-			}
+			else
+				pool_take(pool, t->fam, w[i].hash, s->ebuf);
+			if (!t->append(pc->name, s->ebuf, h))
+				return tc_fail(t, err, "appending a rule in", table);
 		}
 	}
-	rc = 0;
-	goto out;
-nomem:
-	fs_err_set(err, FS_E_NOMEM, "out of memory");
-out:
-	free(hv);
-	free(w);
-	return rc;
+	return 0;
 }
 
 /*
@@ -1225,6 +1326,8 @@ static int rebuild(const struct tc *t, struct xtc_handle *h, const char *table,
 	const char *c;
 	char **del = NULL;
 	bool *had = NULL;
+	struct align *al = NULL;
+	struct pool pool = { NULL, 0, 0, false };
 	size_t ndel = 0, i, j, k;
 	const void *e;
 	unsigned pos;
@@ -1234,7 +1337,8 @@ static int rebuild(const struct tc *t, struct xtc_handle *h, const char *table,
 	s.na = malloc(sizeof(*s.na));
 	s.nb = malloc(sizeof(*s.nb));
 	if (s.ebuf == NULL || s.na == NULL || s.nb == NULL ||
-	    (had = calloc(pt != NULL ? pt->n + 1 : 1, sizeof(*had))) == NULL) {
+	    (had = calloc(pt != NULL ? pt->n + 1 : 1, sizeof(*had))) == NULL ||
+	    (al = calloc(pt != NULL ? pt->n + 1 : 1, sizeof(*al))) == NULL) {
 		fs_err_set(err, FS_E_NOMEM, "out of memory");
 		goto out;
 	}
@@ -1316,6 +1420,12 @@ static int rebuild(const struct tc *t, struct xtc_handle *h, const char *table,
 			free(del[i]);
 			del[i] = NULL;
 		} else if (t->first_rule(del[i], h) != NULL) {
+			/* its rules' counters may move on with their content */
+			for (e = t->first_rule(del[i], h); e != NULL; e = t->next_rule(e, h))
+				if (pool_add(&pool, have_norm(t, h, xo, e, s.na), t->counters(e)) < 0) {
+					fs_err_set(err, FS_E_NOMEM, "out of memory");
+					goto out;
+				}
 			if (!t->flush(del[i], h)) {
 				tc_fail(t, err, "flushing our chain in", table);
 				goto out;
@@ -1323,20 +1433,27 @@ static int rebuild(const struct tc *t, struct xtc_handle *h, const char *table,
 			*changed = true;
 		}
 	}
-	/* 4. each of our chains: an existing one keeps what did not change */
+	/* 4. each of our chains: an existing one keeps what did not change
+	 * (all aligned first, so that every orphan is known), a new one is
+	 * filled; a new rule takes an orphan's counters */
+	for (i = 0; pt != NULL && i < pt->n; i++)
+		if (!pt->chains[i].hook && had[i] &&
+		    align_chain(t, h, &pt->chains[i], &s, &al[i], &pool, err) < 0)
+			goto out;
 	for (i = 0; pt != NULL && i < pt->n; i++) {
 		const struct fs_pchain *pc = &pt->chains[i];
 
 		if (pc->hook)
 			continue;
 		if (had[i]) {
-			if (sync_chain(t, h, table, pc, &s, changed, err) < 0)
+			if (apply_chain(t, h, table, &al[i], &s, &pool, changed, err) < 0)
 				goto out;
 			continue;
 		}
 		for (j = 0; j < pc->n; j++) {
 			if (build(pc, j, t->fam, &s, err) == 0)
 				goto out;
+			pool_take(&pool, t->fam, built_norm(t, xo, s.ebuf, s.nb), s.ebuf);
 			if (!t->append(pc->name, s.ebuf, h)) {
 				tc_fail(t, err, "appending a rule in", table);
 				goto out;
@@ -1370,6 +1487,10 @@ static int rebuild(const struct tc *t, struct xtc_handle *h, const char *table,
 out:
 	for (i = 0; i < ndel; i++)
 		free(del[i]);
+	for (i = 0; al != NULL && pt != NULL && i < pt->n; i++)
+		align_free(&al[i]);
+	free(al);
+	free(pool.v);
 	free(del);
 	free(had);
 	free(s.ebuf);

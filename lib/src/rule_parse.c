@@ -1,8 +1,8 @@
 /*
  * rule_parse.c - read a route's canonical text (fs_route_format) back.
  *
- * The grammar is exactly what the formatter prints (README "Canonical route
- * text"), with two liberties that change nothing about the route: the
+ * The grammar is exactly what the formatter prints (docs/translation.md, "Canonical
+ * route text"), with two liberties that change nothing about the route: the
  * components may come in any order, and the bits of a bitmask term in any
  * order.  Anything else is refused with the column and the text that is
  * wrong: a host bit outside the prefix, a value out of range, a component

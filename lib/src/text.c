@@ -134,9 +134,9 @@ static void put_atom(struct out *o, const struct fs_atom *a, unsigned fam)
 		break;
 	case FS_A_ICMP:
 		if (fam == 4)
-			put(o, " -m icmp --icmp-type %u", a->a);
+			put(o, " -m icmp %s--icmp-type %u", a->inv ? "! " : "", a->a);
 		else
-			put(o, " -m icmp6 --icmpv6-type %u", a->a);
+			put(o, " -m icmp6 %s--icmpv6-type %u", a->inv ? "! " : "", a->a);
 		if (!(a->c == 0 && a->d == 255))
 			put(o, "/%u", a->c);
 		break;

@@ -317,6 +317,54 @@ static void cover_icmp_u32(struct cover *c, const struct fs_ivset *types,
 	}
 }
 
+/* An ICMP atom: type t, codes lo..hi (0..255: any code; else one code), inverted if inv. */
+static bool icmp_atom(struct cover *c, uint8_t proto, uint32_t t, uint32_t lo, uint32_t hi,
+    bool inv)
+{
+	struct cterm *ct = cover_add(c);
+
+	if (ct == NULL)
+		return false;
+	ct->a[0].kind = FS_A_ICMP;
+	ct->a[0].proto = proto;
+	ct->a[0].inv = inv ? 1 : 0;
+	ct->a[0].a = (uint16_t)t;
+	ct->a[0].c = (uint16_t)lo;
+	ct->a[0].d = (uint16_t)hi;
+	return true;
+}
+
+/*
+ * ICMPv6 sets the icmp6 match's negation says in one or two atoms.  The
+ * kernel's icmp6_match is false for a packet without the ICMPv6 header (or
+ * a non-first fragment) before it applies the inversion, so
+ * "! --icmpv6-type T[/C]" means: an ICMPv6 header whose type (and code) is
+ * not T (T/C).  A set whose complement is one type (every code) is that
+ * one inverted atom; a route's set is types x codes, so its complement is
+ * never one type/code pair.  The full set (every type and code: only the
+ * header is required) is "! --icmpv6-type 255" or "--icmpv6-type 255",
+ * which are disjoint.  True when c got the atoms (or ran out of memory:
+ * c->ok says which), false when the set has no such form.
+ */
+static bool icmp6_inverted(struct cover *c, const struct fs_ivset *types,
+    const struct fs_ivset *codes)
+{
+	struct fs_ivset ct, cc;
+
+	if (fs_ivset_not(&ct, types, 255) < 0 || fs_ivset_not(&cc, codes, 255) < 0)
+		return false;
+	if (ct.n == 0 && cc.n == 0) {
+		if (icmp_atom(c, 58, 255, 0, 255, true))
+			icmp_atom(c, 58, 255, 0, 255, false);
+		return true;
+	}
+	if (ct.n == 1 && ct.r[0].lo == ct.r[0].hi && cc.n == 0) {
+		icmp_atom(c, 58, ct.r[0].lo, 0, 255, true);
+		return true;
+	}
+	return false;
+}
+
 /* ICMP type x code product.  v4 type 255 is the icmp match's wildcard. */
 static int cover_icmp(struct xctx *x, struct cover *c, const struct fs_ivset *types,
     const struct fs_ivset *codes, uint8_t proto, unsigned cap)
@@ -330,6 +378,8 @@ static int cover_icmp(struct xctx *x, struct cover *c, const struct fs_ivset *ty
 		cover_icmp_u32(c, types, anycode ? NULL : codes);
 		return 0;
 	}
+	if (proto == 58 && icmp6_inverted(c, types, codes))
+		return 0;
 	if (nt * nc > cap) {
 		c->ok = false;
 		return 0;
@@ -533,6 +583,11 @@ struct dim {
 	unsigned states;         /* D_FRAG: bit per state */
 	struct cover pos, neg;
 	bool neg_built;
+	/* D_ICMP of ICMPv6 in a sub-chain: the cascade is entered once per
+	 * atom here (each requires the ICMPv6 header; icmp6_neg), and neg is
+	 * the rest of the complement */
+	struct fs_atom hdr[2];
+	unsigned nhdr;
 };
 
 struct xlim { unsigned dnf_max, cascade_max; };
@@ -647,6 +702,76 @@ static int dim_pos(struct xctx *x, struct dim *d, uint8_t proto, const struct xl
 	return 0;
 }
 
+/*
+ * The sub-chain form of an ICMPv6 set S (types x codes): ip6tables has no
+ * "any type" ICMPv6 match, so the jump into the sub-chain requires the
+ * header with an inverted atom that also leaves out one part X of the
+ * complement: "! --icmpv6-type T" for a type T outside S, or "!
+ * --icmpv6-type T/C" for a pair outside S when S has every type.  The
+ * sub-chain RETURNs on the complement without X.  The full set needs only
+ * the header: two jumps, on "! --icmpv6-type 255" and "--icmpv6-type 255".
+ */
+static int icmp6_neg(struct xctx *x, struct dim *d, const struct xlim *lim)
+{
+	struct fs_ivset ct, cc, rest, one, all;
+	uint32_t t;
+
+	if (fs_ivset_not(&ct, &d->set, 255) < 0 || fs_ivset_not(&cc, &d->set2, 255) < 0) {
+		d->neg.ok = false;
+		return 0;
+	}
+	memset(d->hdr, 0, sizeof(d->hdr));
+	d->hdr[0].kind = d->hdr[1].kind = FS_A_ICMP;
+	d->hdr[0].proto = d->hdr[1].proto = 58;
+	d->hdr[0].inv = 1;
+	if (ct.n == 0 && cc.n == 0) {
+		d->hdr[0].a = d->hdr[1].a = 255;
+		d->hdr[0].d = d->hdr[1].d = 255;
+		d->nhdr = 2;
+		return 0;
+	}
+	d->nhdr = 1;
+	fs_ivset_full(&all, 255);
+	one.n = 1;
+	if (ct.n > 0) {
+		/* X = type t, any code; RETURN on the other types outside and on
+		 * the types inside with a code outside */
+		t = ct.r[0].lo;
+		d->hdr[0].a = (uint16_t)t;
+		d->hdr[0].d = 255;
+		one.r[0].lo = one.r[0].hi = t;
+		if (fs_ivset_not(&rest, &one, 255) < 0) {
+			d->neg.ok = false;
+			return 0;
+		}
+		fs_ivset_and(&rest, &rest, &ct);
+		if (rest.n > 0 && cover_icmp(x, &d->neg, &rest, &all, 58, lim->cascade_max) < 0)
+			return -1;
+		if (cc.n > 0 && cover_icmp(x, &d->neg, &d->set, &cc, 58, lim->cascade_max) < 0)
+			return -1;
+		return 0;
+	}
+	/* every type: X = type 0 code c; RETURN on type 0 with the other codes
+	 * outside and on types 1..255 with every code outside */
+	t = cc.r[0].lo;
+	d->hdr[0].a = 0;
+	d->hdr[0].c = d->hdr[0].d = (uint16_t)t;
+	one.r[0].lo = one.r[0].hi = t;
+	if (fs_ivset_not(&rest, &one, 255) < 0) {
+		d->neg.ok = false;
+		return 0;
+	}
+	fs_ivset_and(&rest, &rest, &cc);
+	one.r[0].lo = one.r[0].hi = 0;
+	if (rest.n > 0 && cover_icmp(x, &d->neg, &one, &rest, 58, lim->cascade_max) < 0)
+		return -1;
+	one.r[0].lo = 1;
+	one.r[0].hi = 255;
+	if (cover_icmp(x, &d->neg, &one, &cc, 58, lim->cascade_max) < 0)
+		return -1;
+	return 0;
+}
+
 static int dim_neg(struct xctx *x, struct dim *d, uint8_t proto, const struct xlim *lim)
 {
 	struct fs_ivset comp, all;
@@ -684,6 +809,8 @@ static int dim_neg(struct xctx *x, struct dim *d, uint8_t proto, const struct xl
 			cover_ports(&d->neg, &comp, d->ctype, proto);
 		break;
 	case D_ICMP:
+		if (proto == 58)
+			return icmp6_neg(x, d, lim);
 		/* (types outside) x any code, plus (types inside) x (codes outside) */
 		if (fs_ivset_not(&comp, &d->set, 255) < 0) {
 			d->neg.ok = false;
@@ -1077,7 +1204,8 @@ static int emit_dnf(struct builder *b, struct part *parts, unsigned nparts, cons
  * True when a cascade's prefix already requires the L4 header: one of the
  * part's ports, ICMP or TCP-flags dimensions is a single atom, which goes
  * into the prefix, and every such atom matches only packets that carry the
- * header (as the bare L4 atom does).
+ * header (as the bare L4 atom does; an inverted ICMP atom too: the icmp and
+ * icmp6 matches are false without the header before they apply "!").
  */
 static bool prefix_needs_l4(const struct part *pt)
 {
@@ -1109,6 +1237,7 @@ static int emit_cascade(struct builder *b, struct xctx *x, struct part *parts, u
 		char sub[FS_CHAIN_NAME_MAX];
 		struct fs_pchain *sc;
 		struct fs_prule *r;
+		const struct dim *hd;
 		char sfx[8];
 
 		if (pt->empty)
@@ -1120,7 +1249,11 @@ static int emit_cascade(struct builder *b, struct xctx *x, struct part *parts, u
 		 * dimension there (each of them needs the header), else by a bare
 		 * L4 atom (which ip6tables cannot write for ICMPv6: the caller
 		 * refuses that case) */
-		if (pt->proto != 0 && !prefix_needs_l4(pt)) {
+		hd = NULL;
+		for (i = 0; i < pt->nd; i++)
+			if (pt->dims[i]->nhdr > 0)
+				hd = pt->dims[i];
+		if (pt->proto != 0 && !prefix_needs_l4(pt) && hd == NULL) {
 			memset(&l4, 0, sizeof(l4));
 			l4.kind = FS_A_L4;
 			l4.proto = pt->proto;
@@ -1132,10 +1265,16 @@ static int emit_cascade(struct builder *b, struct xctx *x, struct part *parts, u
 				pre[npre++] = &pt->dims[i]->pos.t[0].a[0];
 		if ((sc = chain_new(b->tab, sub)) == NULL)
 			return -1;
-		if ((r = chain_add(cur_chain(b), pre, npre, route)) == NULL)
-			return -1;
-		r->target = split ? FS_T_GOTO : FS_T_JUMP;
-		snprintf(r->chain, sizeof(r->chain), "%s", sub);
+		/* an ICMPv6 set's jump requires the header through its own
+		 * atoms (icmp6_neg): one jump per atom, which are disjoint */
+		for (k = 0; k < (hd != NULL ? hd->nhdr : 1); k++) {
+			if (hd != NULL)
+				pre[npre] = &hd->hdr[k];
+			if ((r = chain_add(cur_chain(b), pre, npre + (hd != NULL), route)) == NULL)
+				return -1;
+			r->target = split ? FS_T_GOTO : FS_T_JUMP;
+			snprintf(r->chain, sizeof(r->chain), "%s", sub);
+		}
 		sc = &b->tab->chains[b->tab->n - 1];
 		for (i = 0; i < pt->nd; i++) {
 			struct dim *d = pt->dims[i];
@@ -1508,27 +1647,11 @@ static int emit_route(struct builder *b, struct xctx *x, const struct act *a, in
 		uint64_t total = 0;
 
 		for (p = 0; p < np; p++) {
-			/* an ICMPv6 part's prefix can require the ICMPv6 header only
-			 * through a type ("-m icmp6 --icmpv6-type T"): ip6tables has
-			 * no "any type" (the bare L4 atom IPv4 writes as
-			 * "--icmp-type any") */
-			if (!parts[p].empty && parts[p].proto == 58 && !prefix_needs_l4(&parts[p])) {
-				refuse(x, FS_R_TOO_COMPLEX,
-				    "an ICMPv6 route that needs a sub-chain must name one ICMPv6 type: "
-				    "ip6tables cannot require the ICMPv6 header otherwise");
-				goto out;
-			}
 			for (i = 0; i < nd; i++) {
 				struct dim *d = &pdims[p][i];
 
 				if (d->pos.ok && d->pos.n == 1 && d->pos.t[0].n == 1)
 					continue;
-				if (d->kind == D_ICMP && parts[p].proto == 58) {
-					refuse(x, FS_R_TOO_COMPLEX,
-					    "icmpv6 type/code set needs %llu rules inline; ip6tables has no bare icmp6 match for a sub-chain",
-					    (unsigned long long)rows);
-					goto out;
-				}
 				if (dim_neg(x, d, parts[p].proto, &lim) < 0)
 					goto out;
 				if (!d->neg.ok) {
@@ -1542,6 +1665,23 @@ static int emit_route(struct builder *b, struct xctx *x, const struct act *a, in
 					goto out;
 				}
 				total += d->neg.n;
+			}
+		}
+		/* an ICMPv6 part's jump can require the ICMPv6 header only
+		 * through icmp6 atoms (a one-atom set, or icmp6_neg's): ip6tables
+		 * has no "any type", the bare L4 atom IPv4 writes as "--icmp-type
+		 * any"; every ICMPv6 part has its ICMP dimension, so this holds */
+		for (p = 0; p < np; p++) {
+			bool hdr = false;
+
+			for (i = 0; i < nd; i++)
+				hdr = hdr || pdims[p][i].nhdr > 0;
+			if (!parts[p].empty && parts[p].proto == 58 && !prefix_needs_l4(&parts[p]) &&
+			    !hdr) {
+				refuse(x, FS_R_TOO_COMPLEX,
+				    "an ICMPv6 route in a sub-chain without an ICMPv6 type or code set: "
+				    "ip6tables cannot require the ICMPv6 header otherwise");
+				goto out;
 			}
 		}
 		if (total > lim.cascade_max) {

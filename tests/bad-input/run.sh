@@ -222,7 +222,7 @@ while IFS=$'\t' read -r f slot where what outcome; do
 	rc=$?
 	if [ "$outcome" = error ]; then
 		want_rc=1
-		msg=$(printf '%s\n' "$out" | grep -F -- "$origin" | grep '^error' | head -1)
+		msg=$(printf '%s\n' "$out" | grep -F -- "$origin" | grep -E '^(flowspec-injector: )?error' | head -1)
 	else
 		want_rc=0
 		msg=$(printf '%s\n' "$out" | grep -F 'refused: ' | grep -F -- "$where" | grep -F -- "$what" | head -1)

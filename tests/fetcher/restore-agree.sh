@@ -139,7 +139,7 @@ for fam in 4 6; do
 		frc=$?
 		if [ $jrc = 0 ] && [ $frc = 0 ]; then
 			agree=$((agree + 1)) taken=$((taken + 1))
-		elif [ $jrc != 0 ] && [ $frc = 1 ] && grep -q '^error: .*t.save:6:' "$tmp/err"; then
+		elif [ $jrc != 0 ] && [ $frc = 1 ] && grep -Eq '^(flowspec-fetcher: )?error: .*t.save:6:' "$tmp/err"; then
 			agree=$((agree + 1))
 		else
 			dis=$((dis + 1))

@@ -181,7 +181,7 @@ injector_alive() {
 }
 for n in $MS_LEAVES; do
 	check "leaf$n: the injector still runs and logged no error or sanitizer report" \
-		'injector_alive "$n" && ! grep -E "^error|[Ss]anitizer|runtime error" "$LAB_DIR/leaf$n/injector.log"'
+		'injector_alive "$n" && ! grep -E "^(flowspec-injector: )?error|[Ss]anitizer|runtime error" "$LAB_DIR/leaf$n/injector.log"'
 done
 lab_teardown
 check "teardown: no namespace of the lab is left" '! ip netns list | grep -q -- "^fsm-[a-z0-9]*-$LAB_ID\\b"'

@@ -185,14 +185,17 @@ cat >"$tmp/commits.py" <<'EOF'
 # right after end-of-RIB (line 2), then each at most MAX_LINES lines after
 # the one before and started at most MAX_GAP_MS after the one before ended,
 # the last at most MAX_TAIL lines before LAST (they did not stop midway).
-import re, sys
+import datetime, re, sys
 log, last, max_lines, max_gap = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 max_tail = int(sys.argv[5])
 cs = []
 for l in open(log):
-    m = re.search(r"IPv4 committed: .* (\d+) ms \(through input line (\d+), at (\d+)\.(\d+)\)", l)
+    # "at" is ISO 8601 UTC with milliseconds
+    m = re.search(r"IPv4 committed: .* (\d+) ms \(through input line (\d+), at (\S+Z)\)", l)
     if m:
-        cs.append((int(m.group(2)), int(m.group(3)) + int(m.group(4)) / 1000.0, int(m.group(1))))
+        at = datetime.datetime.strptime(m.group(3), "%Y-%m-%dT%H:%M:%S.%fZ")
+        at = at.replace(tzinfo=datetime.timezone.utc).timestamp()
+        cs.append((int(m.group(2)), at, int(m.group(1))))
 flowing = [c for c in cs if c[0] < last]
 bad = []
 if not cs or cs[0][0] > 10:

@@ -740,7 +740,7 @@ def probe_desc(p):
 
 
 def build_frame(p, pid):
-    from scapy.layers.inet import ICMP, IP, TCP, UDP
+    from scapy.layers.inet import IP, TCP, UDP
     from scapy.layers.inet6 import IPv6, IPv6ExtHdrFragment
     from scapy.layers.l2 import Ether
     from scapy.packet import Raw
@@ -762,9 +762,9 @@ def build_frame(p, pid):
         pkt = net / TCP(sport=p["sport"], dport=p["dport"], flags=p["flags"], seq=1, window=1024)
     elif p["proto"] == 17:
         pkt = net / UDP(sport=p["sport"], dport=p["dport"])
-    elif p["proto"] == 1 and not v6:
-        pkt = net / ICMP(type=p["type"], code=p["code"])
-    elif p["proto"] == 58 and v6:
+    elif p["proto"] in (1, 58) and v6 == (p["proto"] == 58):
+        # an 8-byte ICMP header whatever the type (scapy's ICMP grows to 20 bytes for a
+        # timestamp, type 13/14); a router forwards it without reading the checksum
         pkt = net / Raw(struct.pack("!BBHI", p["type"], p["code"], 0, 0))
     else:
         pkt = net
@@ -772,7 +772,8 @@ def build_frame(p, pid):
     pay = tag + b"." * (p["len"] - size)
     data = bytes(Ether(src=S_MAC, dst=R_S_MAC, type=0x86DD if v6 else 0x0800) / pkt / Raw(pay))
     if len(data) - 14 != p["len"]:
-        raise RuntimeError("probe %d: built %d bytes, not %d" % (pid, len(data) - 14, p["len"]))
+        raise RuntimeError("probe %d: built %d bytes, not %d: %s (%r)" %
+                           (pid, len(data) - 14, p["len"], probe_desc(p), p))
     return data
 
 
@@ -814,6 +815,7 @@ class Test:
         self.plan_prev = {}
         self.expect_cache = None
         self.snap = None             # the last counters snapshot
+        self.wtables = set()         # (family, table) the other writer wrote in this burst
         self.pending_rate = []       # rate changes waiting for the next checkpoint
         self.new_rate = []           # rate changes of this burst (validated at its check)
         self.where = ""
@@ -972,9 +974,10 @@ class Test:
         lines = data[:cut].decode(errors="replace").splitlines()
         self.commits += sum(1 for l in lines if re.search(r"IPv[46] committed", l))
         for l in lines:
-            if re.match(r"(warning|error): stdin:\d+", l):
+            # "flowspec-injector: " starts each line (older builds: nothing)
+            if re.match(r"(?:flowspec-injector: )?(warning|error): stdin:\d+", l):
                 self.fail("input", "the injector rejected a generated line: " + l[:300])
-            elif "commit failed" in l or re.match(r"error: ", l):
+            elif "commit failed" in l or re.match(r"(?:flowspec-injector: )?error: ", l):
                 self.fail("commit", "the injector logged: " + l[:400])
         return lines
 
@@ -1278,7 +1281,8 @@ class Test:
         for what, name in (("policy", "built-in chain policy"), ("foreign", "other writer's rule")):
             back = ["IPv%d %s %s: %s -> %s" % (k[0], k[1], k[2], prev[what][k], v)
                     for k, v in sorted(snap[what].items())
-                    if k in prev[what] and (v[0] < prev[what][k][0] or v[1] < prev[what][k][1])]
+                    if k in prev[what] and (v[0] < prev[what][k][0] or v[1] < prev[what][k][1])
+                    and not (what == "policy" and (k[0], k[1]) in self.wtables)]
             if back:
                 self.fail("counters", "%s counters went backwards" % name,
                           "\n".join("    " + b for b in back[:20]))
@@ -1480,6 +1484,7 @@ class Test:
                 cmd = ["-A", chain] + spec
         ipt = "iptables-legacy" if fam == 4 else "ip6tables-legacy"
         b["writer"].append(["nsenter", "--net=/run/netns/" + NS_R, ipt, "-w", "-t", table] + cmd)
+        b.setdefault("wtables", set()).add((fam, table))
 
     # --------------------------------------------------------------- run --
     def run_writer(self, cmds, errs):
@@ -1507,6 +1512,9 @@ class Test:
             th.join()
         for e in errs:
             self.fail("foreign", "the other writer's iptables-legacy -w failed: " + e)
+        # iptables-legacy itself (libiptc 1.8.9, netfilter bugzilla 912) zeroes the
+        # built-in policy counters of the table it writes: those are not judged
+        self.wtables = b.get("wtables", set())
         changed = bool(b["lines"]) or b["sighup"] is not None
         if changed:
             self.wait_commit(self.lines_in, 6.0 if self.want_changed() or b["sighup"] else 0.5)

@@ -5,7 +5,7 @@
  * An unknown key, a value of the wrong type, a value out of range, or two
  * keys that cannot go together is an error naming file:line:column, the
  * key and the value as written.  The schema is documented in
- * README "Configuration" and in flowspec-injector(8).
+ * docs/configuration.md and in flowspec-injector(8).
  */
 #ifndef FLOWSPEC_CONFIG_H
 #define FLOWSPEC_CONFIG_H
@@ -59,6 +59,7 @@ enum fs_config_key {
 	FS_CK_RDR_IP_TABLES,    /* redirect: ip-tables */
 	FS_CK_RDR_IP_BASE,      /* redirect: ip-table-base */
 	FS_CK_OUT_INTERFACE,    /* out-interface */
+	FS_CK_METRICS_FILE,     /* metrics-file */
 	FS_CK__COUNT
 };
 
@@ -106,6 +107,7 @@ struct fs_config {
 	unsigned hold_ms;           /* 1000; 0..600000 */
 	unsigned lock_wait_ms;      /* 5000; 0..600000 */
 	char state_dir[256];        /* "/run/flowspec-acl" */
+	char metrics_file[256];     /* "" (off); the Prometheus textfile (docs/metrics.md) */
 	int log_level;              /* enum fs_log_level: 2 info (default) */
 	enum fs_cfg_log_dest log_dest;
 

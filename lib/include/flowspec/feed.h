@@ -26,6 +26,16 @@
  * in full (with the line), the others counted and logged as one line per
  * reason by fs_feed_report (before each commit), or by fs_feed_line once
  * FS_FEED_WARN_SUMMARY_MS have passed since the last summary.
+ *
+ * Neighbor states are logged at info level without repeating themselves:
+ * a neighbor going down is logged, and then, while ExaBGP retries the
+ * session and reports it down again every few seconds, at most once per
+ * FS_FEED_DOWN_REPEAT_MS with the count of the reports in between (which
+ * go to debug level).  Coming up is logged once, when the log last said
+ * down or nothing: a neighbor that flaps makes at most two lines a minute.
+ * Of many neighbors coming up at once, FS_FEED_UP_FULL per
+ * FS_FEED_WARN_WINDOW_MS are named, and the rest counted in one line by
+ * fs_feed_report.
  */
 #ifndef FLOWSPEC_FEED_H
 #define FLOWSPEC_FEED_H
@@ -42,6 +52,8 @@
 #define FS_FEED_WARN_WINDOW_MS 60000
 #define FS_FEED_WARN_SUMMARY_MS 10000 /* a held-back count waits at most this for a commit */
 #define FS_FEED_WARN_REASONS 8        /* distinct reasons counted apart; more share the last */
+#define FS_FEED_DOWN_REPEAT_MS 60000  /* a neighbor's going down logged at most this often */
+#define FS_FEED_UP_FULL 20            /* neighbors coming up named per window */
 
 struct fs_feed_stats {
 	unsigned long lines, errors, announces, withdraws, flushed, eors, downs;
@@ -55,7 +67,15 @@ struct fs_feed_peer {
 	bool known[2];                /* routes or an end-of-RIB of the family in this run */
 	bool prev[2];                 /* the previous run knew it (fs_feed_known_load) */
 	uint64_t last[2];             /* now_ms when it came up or last sent a route of the family */
+	uint8_t said;                 /* the state last logged: FS_FEED_SAID_* */
+	uint64_t down_said_ms;        /* now_ms when its going down was last logged */
+	unsigned long downs_held;     /* down reports since then, not logged */
 };
+
+/* what the log last said of a neighbor */
+#define FS_FEED_SAID_NOTHING 0
+#define FS_FEED_SAID_UP 1
+#define FS_FEED_SAID_DOWN 2
 
 struct fs_feed {
 	struct fs_ruleset *rs;        /* owned */
@@ -79,6 +99,9 @@ struct fs_feed {
 	} warn[FS_FEED_WARN_REASONS];
 	uint64_t warn_window_ms;      /* now_ms when the window began */
 	uint64_t warn_said_ms;        /* now_ms of the last summary */
+	uint64_t up_window_ms;        /* now_ms when the window of "up" lines began */
+	unsigned long ups_shown;      /* "up" lines in this window */
+	unsigned long ups_held;       /* neighbors up, not named, since the last summary */
 	uint64_t now_ms;              /* the caller's clock, set before fs_feed_line */
 	char *known_text[2];          /* the neighbors file as last read or written (owned) */
 };
@@ -104,7 +127,8 @@ int fs_feed_line(struct fs_feed *f, const char *line, size_t len, const char *or
 
 /*
  * Logs one line per reason for the "route not stored" warnings held back
- * since the last call (nothing when none).  Call it before each commit;
+ * since the last call, and one for the neighbors that came up unnamed
+ * (nothing when none).  Call it before each commit;
  * fs_feed_free calls it too.
  */
 void fs_feed_report(struct fs_feed *f);

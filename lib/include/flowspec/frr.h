@@ -10,7 +10,7 @@
  * the tail of long redirect targets, unknown communities' values.  The
  * reader rebuilds what the strings determine; a route that depends on what
  * was lost keeps a reason in route->source_loss and is refused by the
- * translator by name, never guessed (see README "FRR as a source").
+ * translator by name, never guessed (see docs/frr.md).
  *
  * Output the reader does not recognise (malformed JSON, an unknown key, a
  * string not in FRR's format) fails the whole snapshot: a half-read table

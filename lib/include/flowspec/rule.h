@@ -207,7 +207,7 @@ int fs_route_key(const struct fs_route *r, uint8_t *buf, size_t cap);
 /*
  * The canonical one-line text of the match, for example
  *   "inet dst 192.0.2.0/24 proto =6 dport >=1024&<=2048,=80"
- * (see README "Canonical route text").  Returns the length written
+ * (see docs/translation.md, "Canonical route text").  Returns the length written
  * (excluding NUL) or -1 if cap is too small; buf is always terminated.
  */
 int fs_route_format(const struct fs_route *r, char *buf, size_t cap);

@@ -38,7 +38,8 @@ enum fs_atom_kind {
 	FS_A_L4,         /* -p P -m tcp|udp (bare) or -m icmp --icmp-type any: L4 header present */
 	FS_A_PORT,       /* -p P, tcp/udp --sport/--dport lo:hi, or multiport --sports/--dports/--ports */
 	FS_A_TCPFLAGS,   /* -p tcp -m tcp --tcp-flags MASK COMP */
-	FS_A_ICMP,       /* -p icmp|ipv6-icmp --icmp(v6)-type T[/C] (code lo..hi: all or one) */
+	FS_A_ICMP,       /* -p icmp|ipv6-icmp [!] --icmp(v6)-type T[/C] (code lo..hi: all or one);
+			  * inverted, it still requires the ICMP header of a first fragment */
 	FS_A_LENGTH,     /* -m length --length lo:hi */
 	FS_A_DSCP,       /* -m dscp --dscp N */
 	FS_A_U32,        /* -m u32 on a fixed header field, ranges */
@@ -76,7 +77,7 @@ enum fs_frag6 {
 
 struct fs_atom {
 	uint8_t kind;    /* enum fs_atom_kind */
-	uint8_t inv;     /* only for SRC, DST, PROTO */
+	uint8_t inv;     /* only for SRC, DST, PROTO, ICMP (and MARK) */
 	uint8_t proto;   /* L4, PORT, TCPFLAGS, ICMP: 6, 17, 1 or 58 */
 	uint8_t field;   /* PORT: FS_C_PORT/DPORT/SPORT; U32: fs_u32_field; FRAG6: fs_frag6 */
 	uint8_t nr;      /* ranges used */

@@ -55,6 +55,7 @@ for key, bad in (("chain", "FLOW SPEC"), ("chain", "A" * 40), ("hook", "FOR;WARD
                  ("out-interface", "a b")):
     add("%s-%s.yaml" % (key, "long" if len(bad) > 12 else "bad"), "%s: \"%s\"\n" % (key, bad),
         1, None, bad)
+add("metrics-file-relative.yaml", "metrics-file: flowspec.prom\n", 1, None, "flowspec.prom")
 add("sequence-type-too-big.yaml", "sequence-type: 0x1ffff\n", 1, None, "0x1ffff")
 add("sequence-type-string.yaml", "sequence-type: \"80ff\"\n", 1, None, "80ff")
 
