@@ -2045,9 +2045,13 @@ static int frr_poll_family(struct opts *o, struct frr_state *st, enum fs_family 
 		procm[fi].polls[FS_POLL_UNCHANGED]++;
 		return 0;
 	}
-	if (sum.established == 0 && st->sessions[fi] != 0)
+	if (sum.established == 0 && st->sessions[fi] != 0 && snap.n == 0)
 		log_warnx("IPv%d: no FlowSpec session is Established (%zu configured): FRR's table is "
 		    "empty and the rules go (--peer-down flush)", fam, sum.n);
+	else if (sum.established == 0 && st->sessions[fi] != 0)
+		log_warnx("IPv%d: no FlowSpec session is Established (%zu configured), but FRR's table "
+		    "still shows %zu routes: they are applied (--peer-down flush applies what FRR "
+		    "shows)", fam, sum.n, snap.n);
 	else if (sum.established > 0 && st->sessions[fi] != (int)sum.established)
 		fs_log(o->once ? FS_LOG_DEBUG : FS_LOG_INFO, "IPv%d: %zu of %zu FlowSpec sessions "
 		    "Established", fam, sum.established, sum.n);

@@ -33,6 +33,8 @@ tmp=$(mktemp -d)
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	# what runs in the namespace (a background function's $! is its subshell)
+	ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -176,6 +178,29 @@ check "e: the next two, with nothing changed, log at most one line each ($(wc -l
 	'[ "$(wc -l <"$tmp/e2.log")" -le 1 ] && [ "$(wc -l <"$tmp/e3.log")" -le 1 ]'
 show "$tmp/e2.log"
 
+# e2. no session Established while FRR's detail still shows routes: the log
+# must not say the table is empty while the routes are applied (the summary
+# is the real capture with every peer made Idle, at run time)
+python3 - "$fix/summary-all-components.v4.json" "$tmp/idle.v4.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for p in d["peers"].values():
+    p["state"], p["pfxRcd"] = "Idle", 0
+json.dump(d, open(sys.argv[2], "w"), indent=2)
+PY
+cat >"$tmp/vtysh-idle" <<VT
+#!/bin/bash
+while [ \$# -gt 0 ]; do case \$1 in -c) cmd=\$2; shift 2 ;; *) shift ;; esac; done
+set -- \$cmd
+[ "\$5" = summary ] && exec cat "$tmp/idle.v4.json"
+exec cat "$fix/\$5-all-components.v4.json"
+VT
+chmod +x "$tmp/vtysh-idle"
+nsx "$inj" -4 --source frr --once --vtysh "$tmp/vtysh-idle" --state-dir "$tmp/frr-idle" >/dev/null 2>"$tmp/e4.log"
+check "e: no session Established but routes in FRR's table: they are committed, and the log does not call the table empty" \
+	'grep -q "IPv4 committed: [1-9]" "$tmp/e4.log" && ! grep -q "table is empty" "$tmp/e4.log" && grep -q "still shows [1-9][0-9]* routes" "$tmp/e4.log"'
+show "$tmp/e4.log"
+
 # ---- f. the nft-variant warning --------------------------------------------------
 # nftx CMD...: CMD in the namespace, in a private mount namespace whose
 # /usr/sbin/iptables is the nft variant (a link to a file named so)
@@ -209,7 +234,9 @@ check "f: --once warns only at debug level (-v)" \
 nftx "$inj" --source frr --interval 1 --vtysh "$tmp/vtysh" --state-dir "$tmp/frr" >/dev/null 2>"$tmp/f-int.log" &
 pids+=($!)
 sleep 3.5
-kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null
+# $! is nftx's subshell: SIGTERM the injector itself, in the namespace
+ip netns pids "$ns" | xargs -r kill -TERM
+wait "${pids[-1]}" 2>/dev/null
 check "f: --interval 1, for 3.5 s: warns once" \
 	'[ "$(nft_lines "$tmp/f-int.log")" = 1 ]'
 
