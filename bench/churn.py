@@ -8,6 +8,7 @@ usage: churn.py FEED FIFO LOG RATE SECONDS PID
   FIFO: the injector's stdin; LOG: its stderr (the commit lines)
 The injector must already be reading FIFO with its stderr going to LOG.
 """
+import calendar
 import json, os, re, sys, time
 
 feed, fifo, logpath, rate, secs = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5])
@@ -35,9 +36,17 @@ def update(kind, i):
     return '{ "exabgp": "4.0.1", "type": "update", %s, "message": { %s } } }\n' % (NB, body)
 
 def commits():
+    """(input line, wall time) of each commit: the log says "at" in ISO 8601 UTC
+    (2026-12-07T20:33:18.801Z); older builds (FS_CHURN_INJECTOR) in epoch seconds."""
     out = []
     with open(logpath) as f:
         for line in f:
+            m = re.search(r"through input line (\d+), at (\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.(\d+)Z", line)
+            if m:
+                g = [int(x) for x in m.groups()]
+                t = calendar.timegm((g[1], g[2], g[3], g[4], g[5], g[6], 0, 0, 0)) + g[7] / 1000.0
+                out.append((g[0], t))
+                continue
             m = re.search(r"through input line (\d+), at (\d+)\.(\d+)", line)
             if m:
                 out.append((int(m.group(1)), int(m.group(2)) + int(m.group(3)) / 1000.0))
