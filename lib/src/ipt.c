@@ -1453,7 +1453,8 @@ static int rebuild(const struct tc *t, struct xtc_handle *h, const char *table,
 		for (j = 0; j < pc->n; j++) {
 			if (build(pc, j, t->fam, &s, err) == 0)
 				goto out;
-			pool_take(&pool, t->fam, built_norm(t, xo, s.ebuf, s.nb), s.ebuf);
+			if (pool.n > 0) /* a first load has no orphans: no hash to compute */
+				pool_take(&pool, t->fam, built_norm(t, xo, s.ebuf, s.nb), s.ebuf);
 			if (!t->append(pc->name, s.ebuf, h)) {
 				tc_fail(t, err, "appending a rule in", table);
 				goto out;
